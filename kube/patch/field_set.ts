@@ -1,0 +1,235 @@
+/**
+ * Sets of field paths, the unit of ownership in server-side apply, and their `FieldsV1`
+ * encoding in `metadata.managedFields[].fieldsV1`:
+ * `{"f:spec":{"f:containers":{"k:{\"name\":\"web\"}":{".":{},"f:image":{}}}}}`.
+ *
+ * A path is a list of path elements spelled as FieldsV1 spells them: `f:<field>`,
+ * `k:<json of key fields>` (list item by keys), `v:<json value>` (set item), `i:<index>`.
+ * A set holds *members*; a node can have children without being a member itself (`f:spec`
+ * above), and a member with children gets the `"."` entry.
+ *
+ * @module
+ */
+import type { JsonObject, JsonValue } from "../types.ts";
+import { isObject } from "./_json.ts";
+
+/** One path element in FieldsV1 spelling. */
+export type PathElement = string;
+
+/** A path from the object root. */
+export type FieldPath = readonly PathElement[];
+
+/** `f:<name>`: a field of an object. */
+export function fieldElement(name: string): PathElement {
+  return `f:${name}`;
+}
+
+/** `k:{...}`: a list item identified by its key fields (sorted, compact JSON). */
+export function keyElement(keys: Record<string, JsonValue>): PathElement {
+  const sorted: JsonObject = {};
+  for (const name of Object.keys(keys).sort()) sorted[name] = keys[name];
+  return `k:${JSON.stringify(sorted)}`;
+}
+
+/** `v:<json>`: a set item identified by its value. */
+export function valueElement(value: JsonValue): PathElement {
+  return `v:${JSON.stringify(value)}`;
+}
+
+/** `i:<n>`: a list item identified by position. */
+export function indexElement(index: number): PathElement {
+  return `i:${index}`;
+}
+
+const CATEGORY: Record<string, number> = { f: 0, k: 1, v: 2, i: 3 };
+
+/** Upstream's element order: fields, then keys, values, indexes; each sorted. */
+function compareElements(a: PathElement, b: PathElement): number {
+  const ca = CATEGORY[a[0]] ?? 4;
+  const cb = CATEGORY[b[0]] ?? 4;
+  if (ca !== cb) return ca - cb;
+  if (a[0] === "i") return Number(a.slice(2)) - Number(b.slice(2));
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Strings quoted, numbers and booleans bare, as upstream's value printer does. */
+function scalarString(value: JsonValue): string {
+  return JSON.stringify(value);
+}
+
+/**
+ * A path as upstream prints it in conflict messages: `.spec.replicas`,
+ * `.spec.containers[name="web"].image`, `.metadata.finalizers[="x"]`, `.spec.args[0]`.
+ */
+export function pathString(path: FieldPath): string {
+  return path.map((pe) => {
+    const body = pe.slice(2);
+    switch (pe[0]) {
+      case "f":
+        return `.${body}`;
+      case "k": {
+        const keys = JSON.parse(body) as JsonObject;
+        return `[${Object.entries(keys).map(([k, v]) => `${k}=${scalarString(v)}`).join(",")}]`;
+      }
+      case "v":
+        return `[=${scalarString(JSON.parse(body))}]`;
+      default:
+        return `[${body}]`;
+    }
+  }).join("");
+}
+
+/** A set of field paths. Built with {@link FieldSet.insert}; the set operations return new sets. */
+export class FieldSet {
+  readonly #members = new Set<PathElement>();
+  readonly #children = new Map<PathElement, FieldSet>();
+
+  /** Adds a path (mutates: for building a set). */
+  insert(path: FieldPath): this {
+    if (path.length === 0) return this;
+    const parent = path.slice(0, -1).reduce((node: FieldSet, pe) => node.#child(pe), this);
+    parent.#members.add(path[path.length - 1]);
+    return this;
+  }
+
+  #child(pe: PathElement): FieldSet {
+    let child = this.#children.get(pe);
+    if (!child) {
+      child = new FieldSet();
+      this.#children.set(pe, child);
+    }
+    return child;
+  }
+
+  /** Whether the path itself is a member. */
+  has(path: FieldPath): boolean {
+    if (path.length === 0) return false;
+    const node = this.#descend(path.slice(0, -1));
+    return node !== undefined && node.#members.has(path[path.length - 1]);
+  }
+
+  /** Whether the path is a member or has members below it. */
+  touches(path: FieldPath): boolean {
+    if (this.has(path)) return true;
+    const node = this.#descend(path);
+    return node !== undefined && !node.isEmpty();
+  }
+
+  #descend(path: FieldPath): FieldSet | undefined {
+    return path.reduce(
+      (node: FieldSet | undefined, pe) => node === undefined ? undefined : node.#children.get(pe),
+      this,
+    );
+  }
+
+  /** The subtree below `pe` (empty when none). */
+  child(pe: PathElement): FieldSet {
+    return this.#children.get(pe) ?? new FieldSet();
+  }
+
+  /** Whether the set has no members. */
+  isEmpty(): boolean {
+    if (this.#members.size > 0) return false;
+    for (const child of this.#children.values()) if (!child.isEmpty()) return false;
+    return true;
+  }
+
+  /** Members of either set. */
+  union(other: FieldSet): FieldSet {
+    const out = this.#copy();
+    for (const pe of other.#members) out.#members.add(pe);
+    for (const [pe, child] of other.#children) {
+      out.#children.set(pe, out.#children.get(pe)?.union(child) ?? child.#copy());
+    }
+    return out;
+  }
+
+  /** Members of this set that are not members of `other`. */
+  difference(other: FieldSet): FieldSet {
+    return this.#combine(other, (theirs) => !theirs, (a, b) => a.difference(b), true);
+  }
+
+  /** Members of both sets. */
+  intersection(other: FieldSet): FieldSet {
+    return this.#combine(other, (theirs) => theirs, (a, b) => a.intersection(b), false);
+  }
+
+  /** Like {@link difference}, also dropping everything below a member of `other`. */
+  recursiveDifference(other: FieldSet): FieldSet {
+    const out = new FieldSet();
+    for (const pe of this.#members) if (!other.#members.has(pe)) out.#members.add(pe);
+    for (const [pe, child] of this.#children) {
+      if (other.#members.has(pe)) continue;
+      const theirs = other.#children.get(pe);
+      const kept = theirs ? child.recursiveDifference(theirs) : child.#copy();
+      if (!kept.isEmpty()) out.#children.set(pe, kept);
+    }
+    return out;
+  }
+
+  #combine(
+    other: FieldSet,
+    keepMember: (inOther: boolean) => boolean,
+    recurse: (a: FieldSet, b: FieldSet) => FieldSet,
+    keepUnmatchedChildren: boolean,
+  ): FieldSet {
+    const out = new FieldSet();
+    for (const pe of this.#members) {
+      if (keepMember(other.#members.has(pe))) out.#members.add(pe);
+    }
+    for (const [pe, child] of this.#children) {
+      const theirs = other.#children.get(pe);
+      const kept = theirs ? recurse(child, theirs) : keepUnmatchedChildren ? child.#copy() : null;
+      if (kept && !kept.isEmpty()) out.#children.set(pe, kept);
+    }
+    return out;
+  }
+
+  #copy(): FieldSet {
+    const out = new FieldSet();
+    for (const pe of this.#members) out.#members.add(pe);
+    for (const [pe, child] of this.#children) out.#children.set(pe, child.#copy());
+    return out;
+  }
+
+  /** Every member path, in upstream's order (a level's members, then its children). */
+  paths(prefix: FieldPath = []): FieldPath[] {
+    const out: FieldPath[] = [...this.#members].sort(compareElements).map((pe) => [...prefix, pe]);
+    for (const pe of [...this.#children.keys()].sort(compareElements)) {
+      out.push(...this.#children.get(pe)!.paths([...prefix, pe]));
+    }
+    return out;
+  }
+
+  /** The FieldsV1 JSON form, keys in upstream's order. */
+  toFieldsV1(): JsonObject {
+    const out: JsonObject = {};
+    const keys = new Set([...this.#members, ...this.#children.keys()]);
+    for (const pe of [...keys].sort(compareElements)) {
+      const child = this.#children.get(pe);
+      if (child && !child.isEmpty()) {
+        const inner: JsonObject = this.#members.has(pe) ? { ".": {} } : {};
+        out[pe] = Object.assign(inner, child.toFieldsV1());
+      } else if (this.#members.has(pe)) {
+        out[pe] = {};
+      }
+    }
+    return out;
+  }
+
+  /** Reads the FieldsV1 JSON form; unreadable entries are skipped. */
+  static fromFieldsV1(fields: JsonValue | undefined): FieldSet {
+    const out = new FieldSet();
+    if (!isObject(fields)) return out;
+    for (const [pe, value] of Object.entries(fields)) {
+      if (pe === "." || !/^[fkvi]:/.test(pe)) continue;
+      if (isObject(value) && Object.keys(value).some((k) => k !== ".")) {
+        if (Object.hasOwn(value, ".")) out.#members.add(pe);
+        out.#children.set(pe, FieldSet.fromFieldsV1(value));
+      } else {
+        out.#members.add(pe);
+      }
+    }
+    return out;
+  }
+}
