@@ -1,0 +1,7 @@
+/**
+ * Label and field selectors.
+ *
+ * @module
+ */
+export * from "./labels.ts";
+export * from "./fields.ts";

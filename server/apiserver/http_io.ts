@@ -1,0 +1,138 @@
+/**
+ * Reading request bodies and writing JSON responses: size limits, content types, and the one
+ * place an error becomes a `Status` response.
+ *
+ * @module
+ */
+import { parse as parseYaml, parseAllDocuments } from "yaml";
+import { ApiError } from "../../kube/errors.ts";
+import { decodeKubeProtobuf, isKubeProtobuf } from "../../kube/protobuf/mod.ts";
+
+/** Upstream's limit on request bodies (3 MiB). */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+const JSON_HEADERS = { "content-type": "application/json" };
+
+/** A JSON response; `body` may be pre-serialised. */
+export function jsonResponse(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Response {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  return new Response(text, { status, headers: { ...JSON_HEADERS, ...headers } });
+}
+
+/** The response for any thrown value: ApiErrors as their Status, anything else as a 500. */
+export function errorResponse(error: unknown): Response {
+  const apiError = error instanceof ApiError
+    ? error
+    : ApiError.internal(error instanceof Error ? error.message : String(error));
+  return jsonResponse(apiError.code, apiError.toStatus());
+}
+
+/** Reads the body as bytes, refusing more than {@link MAX_BODY_BYTES}. */
+export async function readBody(request: Request): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw ApiError.tooLarge(MAX_BODY_BYTES);
+  if (!request.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw ApiError.tooLarge(MAX_BODY_BYTES);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+function bodyText(bytes: Uint8Array): string {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw ApiError.badRequest("the request body is not valid UTF-8");
+  }
+}
+
+/** Parses JSON with upstream-like wording on failure. */
+export function parseJsonBody(bytes: Uint8Array): unknown {
+  const text = bodyText(bytes);
+  if (text.trim() === "") throw ApiError.badRequest("the request body is empty");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw ApiError.badRequest(`the request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Parses a single YAML document (JSON is YAML). */
+export function parseYamlBody(bytes: Uint8Array): unknown {
+  const text = bodyText(bytes);
+  const docs = parseAllDocuments(text);
+  const list = Array.isArray(docs) ? docs : [docs];
+  if (list.length !== 1) {
+    throw ApiError.badRequest("the request body must hold exactly one YAML document");
+  }
+  const doc = list[0];
+  if (doc.errors.length > 0) {
+    throw ApiError.badRequest(`the request body is not valid YAML: ${doc.errors[0].message}`);
+  }
+  try {
+    return parseYaml(text, { maxAliasCount: 100 });
+  } catch (error) {
+    throw ApiError.badRequest(`the request body is not valid YAML: ${(error as Error).message}`);
+  }
+}
+
+/** Decodes an object body by Content-Type: JSON (default), YAML, or Kubernetes protobuf. */
+export function decodeObjectBody(bytes: Uint8Array, contentType: string | null): unknown {
+  const type = (contentType ?? "application/json").split(";")[0].trim().toLowerCase();
+  let value: unknown;
+  if (type === "" || type === "application/json" || type === "*/*") value = parseJsonBody(bytes);
+  else if (type === "application/yaml" || type === "application/x-yaml") {
+    value = parseYamlBody(bytes);
+  } else if (isKubeProtobuf(type)) value = decodeKubeProtobuf(bytes);
+  else {
+    throw ApiError.unsupportedMediaType(type, [
+      "application/json",
+      "application/yaml",
+      "application/vnd.kubernetes.protobuf",
+    ]);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw ApiError.badRequest("the request body must be a JSON object");
+  }
+  return value;
+}
+
+const streaming = new WeakSet<Response>();
+
+/** A response whose body is written as it is produced (watch, logs): headers go out at once. */
+export function streamingResponse(
+  body: ReadableStream<Uint8Array>,
+  headers: Record<string, string>,
+): Response {
+  const response = new Response(body, { status: 200, headers });
+  streaming.add(response);
+  return response;
+}
+
+/** True for responses made by {@link streamingResponse}. */
+export function isStreamingResponse(response: Response): boolean {
+  return streaming.has(response);
+}

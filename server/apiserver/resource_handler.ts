@@ -1,0 +1,443 @@
+/**
+ * REST verbs over HTTP for stored resources: query parameters in, store call, JSON or Table out.
+ * Subresources that are views of the object (`status`, `scale`, `binding`, `eviction`) are here
+ * too; streaming ones (`log`, `exec`) need a kubelet.
+ *
+ * @module
+ */
+import { ApiError } from "../../kube/errors.ts";
+import { formatLabelSelector, parseLabelSelector } from "../../kube/selectors/labels.ts";
+import { parseFieldSelector } from "../../kube/selectors/fields.ts";
+import type { KubeObject } from "../../kube/types.ts";
+import type { Backend } from "../storage/types.ts";
+import type { Authorizer } from "./authz.ts";
+import {
+  decodeObjectBody,
+  jsonResponse,
+  parseJsonBody,
+  readBody,
+  streamingResponse,
+} from "./http_io.ts";
+import type { StoreSet } from "./handler.ts";
+import { isTrue, type RequestInfo } from "./request_info.ts";
+import type { RestStore } from "./rest_store.ts";
+import {
+  type DeleteOptions,
+  type FieldValidation,
+  type ListOptions,
+  patchTypeOf,
+  type RequestUser,
+  type WriteOptions,
+  type WriteResult,
+} from "./store_types.ts";
+import { watchStore } from "./store_watch.ts";
+import { type IncludeObject, toTable, wantsTable } from "./table.ts";
+
+const TABLE_CONTENT_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io";
+const encoder = new TextEncoder();
+
+/** Serves resource requests. */
+export class ResourceHandler {
+  constructor(
+    readonly stores: StoreSet,
+    readonly backend: Backend,
+    readonly authorizer: Authorizer,
+  ) {}
+
+  /** Handles one request for `store`'s resource. */
+  async handle(
+    request: Request,
+    url: URL,
+    info: RequestInfo,
+    store: RestStore,
+    user: RequestUser,
+  ): Promise<Response> {
+    const resource = store.resource;
+    const q = url.searchParams;
+    if (resource.info.namespaced === false && info.namespace !== undefined) {
+      throw ApiError.pathNotFound();
+    }
+    if (resource.info.namespaced && info.name !== undefined && info.namespace === undefined) {
+      throw ApiError.pathNotFound();
+    }
+    const sub = info.subresource;
+    if (sub !== undefined && !resource.info.subresources.includes(sub)) {
+      throw ApiError.pathNotFound();
+    }
+    const ns = info.namespace;
+    const name = info.name;
+
+    switch (info.verb) {
+      case "list":
+        return this.#render(request, store, await store.list(ns, listOptions(q)), q);
+      case "watch":
+        return this.#watch(request, store, ns, q);
+      case "get": {
+        const obj = await store.get(ns, name!);
+        if (sub === "scale") return jsonResponse(200, scaleOf(obj));
+        if (sub === "log" || sub === "exec" || sub === "attach" || sub === "portforward") {
+          return noKubelet(obj);
+        }
+        return this.#render(request, store, obj, q);
+      }
+      case "create": {
+        if (name === undefined) {
+          const body = decodeObjectBody(
+            await readBody(request),
+            request.headers.get("content-type"),
+          );
+          return writeResponse(
+            await store.create(ns, body as KubeObject, writeOptions(q, request, user)),
+            201,
+          );
+        }
+        if (sub === "binding") {
+          return await bind(store, ns!, name, await readBody(request), request, user);
+        }
+        if (sub === "eviction") {
+          await store.delete(ns, name, { user });
+          return jsonResponse(201, successStatus());
+        }
+        if (sub === "exec" || sub === "attach" || sub === "portforward") {
+          return noKubelet(await store.get(ns, name));
+        }
+        throw ApiError.methodNotAllowed(
+          `the server does not allow this method on the requested resource`,
+        );
+      }
+      case "update": {
+        if (name === undefined) {
+          throw ApiError.methodNotAllowed(
+            "the server does not allow this method on the requested resource",
+          );
+        }
+        const body = decodeObjectBody(
+          await readBody(request),
+          request.headers.get("content-type"),
+        ) as KubeObject;
+        if (sub === "scale") {
+          return jsonResponse(
+            200,
+            await this.#setScale(store, ns, name, body, writeOptions(q, request, user)),
+          );
+        }
+        const result = await store.update(ns, name, body, {
+          ...writeOptions(q, request, user),
+          subresource: sub,
+        });
+        return writeResponse(result, 200);
+      }
+      case "patch": {
+        if (name === undefined) {
+          throw ApiError.methodNotAllowed(
+            "the server does not allow this method on the requested resource",
+          );
+        }
+        const contentType = request.headers.get("content-type") ?? "";
+        const type = patchTypeOf(contentType);
+        if (!type) {
+          throw ApiError.unsupportedMediaType(contentType, [
+            "application/json-patch+json",
+            "application/merge-patch+json",
+            "application/strategic-merge-patch+json",
+            "application/apply-patch+yaml",
+          ]);
+        }
+        const bytes = await readBody(request);
+        const body = type === "apply"
+          ? decodeObjectBody(bytes, "application/yaml")
+          : parseJsonBody(bytes);
+        const options = { ...writeOptions(q, request, user), subresource: sub };
+        if (type === "apply" && !q.get("fieldManager")) {
+          throw ApiError.badRequest(
+            "PATCH, application/apply-patch+yaml requires fieldManager to be set",
+          );
+        }
+        if (sub === "scale") {
+          const current = scaleOf(await store.get(ns, name));
+          const patched = store.patchScale(type, current, body);
+          return jsonResponse(200, await this.#setScale(store, ns, name, patched, options));
+        }
+        const result = await store.patch(ns, name, type, body, options);
+        return writeResponse(result, result.created ? 201 : 200);
+      }
+      case "delete": {
+        const options = await deleteOptions(request, q, user);
+        const result = await store.delete(ns, name!, options);
+        if (!result.deleted) return jsonResponse(200, result.object);
+        return jsonResponse(200, {
+          ...successStatus(),
+          details: {
+            name,
+            group: resource.info.group,
+            kind: resource.info.plural,
+            uid: result.object.metadata.uid,
+          },
+        });
+      }
+      case "deletecollection": {
+        const options = await deleteOptions(request, q, user);
+        return jsonResponse(200, await store.deleteCollection(ns, listOptions(q), options));
+      }
+    }
+    throw ApiError.methodNotAllowed(
+      `the server does not allow this method on the requested resource`,
+    );
+  }
+
+  #render(
+    request: Request,
+    store: RestStore,
+    value: KubeObject | { items: KubeObject[] },
+    q: URLSearchParams,
+  ): Response {
+    if (wantsTable(request.headers.get("accept"))) {
+      const include = (q.get("includeObject") ?? "Metadata") as IncludeObject;
+      return jsonResponse(200, toTable(store.resource, value as KubeObject, include), {
+        "content-type": TABLE_CONTENT_TYPE,
+      });
+    }
+    return jsonResponse(200, value);
+  }
+
+  async #setScale(
+    store: RestStore,
+    ns: string | undefined,
+    name: string,
+    scale: KubeObject,
+    options: WriteOptions,
+  ): Promise<KubeObject> {
+    const replicas = scale.spec?.replicas;
+    if (!Number.isInteger(replicas) || replicas < 0) {
+      throw ApiError.invalid({ resource: "scale", group: "autoscaling", kind: "Scale" }, name, [{
+        reason: "FieldValueInvalid",
+        message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+        field: "spec.replicas",
+      }]);
+    }
+    const rv = scale.metadata?.resourceVersion;
+    const result = await store.updateWith(ns, name, (current) => {
+      if (rv && rv !== current.metadata.resourceVersion) throw ApiError.conflict(store.ref, name);
+      current.spec = { ...(current.spec ?? {}), replicas };
+      return current;
+    }, options);
+    return scaleOf(result.object);
+  }
+
+  #watch(request: Request, store: RestStore, ns: string | undefined, q: URLSearchParams): Response {
+    // Validate before answering 200: errors after the headers can only be ERROR events.
+    parseLabelSelector(q.get("labelSelector"));
+    parseFieldSelector(q.get("fieldSelector"), store.resource.strategy.fieldSelectors ?? {});
+    const table = wantsTable(request.headers.get("accept"));
+    const include = (q.get("includeObject") ?? "Metadata") as IncludeObject;
+    const abort = new AbortController();
+    const signals = [abort.signal, request.signal];
+    const timeoutSeconds = Number(q.get("timeoutSeconds") ?? "0");
+    // Upstream ends watches after 30–60 minutes so clients spread their re-lists.
+    const timeout = timeoutSeconds > 0 ? timeoutSeconds : 1800 + Math.floor(Math.random() * 1800);
+    signals.push(AbortSignal.timeout(timeout * 1000));
+    const signal = AbortSignal.any(signals);
+    const events = watchStore(store, this.backend, ns, {
+      labelSelector: q.get("labelSelector") ?? undefined,
+      fieldSelector: q.get("fieldSelector") ?? undefined,
+      resourceVersion: q.get("resourceVersion") ?? undefined,
+      allowWatchBookmarks: isTrue(q.get("allowWatchBookmarks")),
+      sendInitialEvents: isTrue(q.get("sendInitialEvents")),
+      signal,
+    });
+    const stop = () => {
+      abort.abort();
+      events.return(undefined).catch(() => undefined);
+    };
+    signal.addEventListener("abort", stop, { once: true });
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const next = await events.next();
+          if (next.done || signal.aborted) {
+            controller.close();
+            return;
+          }
+          const { type, object } = next.value;
+          const shown = table && (type === "ADDED" || type === "MODIFIED" || type === "DELETED")
+            ? toTable(store.resource, object, include)
+            : object;
+          controller.enqueue(encoder.encode(JSON.stringify({ type, object: shown }) + "\n"));
+        } catch (error) {
+          const status = error instanceof ApiError
+            ? error.toStatus()
+            : ApiError.internal(String(error)).toStatus();
+          controller.enqueue(
+            encoder.encode(JSON.stringify({ type: "ERROR", object: status }) + "\n"),
+          );
+          controller.close();
+        }
+      },
+      cancel: stop,
+    });
+    return streamingResponse(body, {
+      "content-type": table ? TABLE_CONTENT_TYPE : "application/json",
+      "cache-control": "no-cache, private",
+    });
+  }
+}
+
+function listOptions(q: URLSearchParams): ListOptions {
+  const limit = q.get("limit");
+  return {
+    labelSelector: q.get("labelSelector") ?? undefined,
+    fieldSelector: q.get("fieldSelector") ?? undefined,
+    limit: limit ? Number(limit) : undefined,
+    continue: q.get("continue") ?? undefined,
+    resourceVersion: q.get("resourceVersion") ?? undefined,
+    resourceVersionMatch: q.get("resourceVersionMatch") ?? undefined,
+  };
+}
+
+/** `?dryRun=All`, `?fieldManager=`, `?fieldValidation=`, `?force=`. */
+function writeOptions(q: URLSearchParams, request: Request, user: RequestUser): WriteOptions {
+  const dryRun = q.getAll("dryRun");
+  for (const value of dryRun) {
+    if (value !== "All") throw ApiError.badRequest(`Invalid dry run value: ${value}`);
+  }
+  const validation = q.get("fieldValidation") ?? "Warn";
+  if (!["Strict", "Warn", "Ignore"].includes(validation)) {
+    throw ApiError.badRequest(
+      `fieldValidation parameter unsupported: ${validation}. Must be one of "Strict", "Warn" or "Ignore"`,
+    );
+  }
+  const manager = q.get("fieldManager") ?? managerFromUserAgent(request.headers.get("user-agent"));
+  if (manager.length > 128) {
+    throw ApiError.badRequest("fieldManager: Too long: must have at most 128 bytes");
+  }
+  return {
+    dryRun: dryRun.length > 0,
+    fieldManager: manager,
+    fieldValidation: validation as FieldValidation,
+    force: isTrue(q.get("force")),
+    user,
+  };
+}
+
+/** Upstream names an unnamed manager after the client: `kubectl/v1.32 (linux)` → `kubectl`. */
+function managerFromUserAgent(userAgent: string | null): string {
+  const name = (userAgent ?? "unknown").split("/")[0].trim();
+  return name === "" ? "unknown" : name.slice(0, 128);
+}
+
+async function deleteOptions(
+  request: Request,
+  q: URLSearchParams,
+  user: RequestUser,
+): Promise<DeleteOptions> {
+  const bytes = await readBody(request);
+  const body = bytes.byteLength > 0
+    ? decodeObjectBody(bytes, request.headers.get("content-type")) as Record<string, unknown>
+    : {};
+  const grace = q.get("gracePeriodSeconds") ?? body.gracePeriodSeconds;
+  const policy = q.get("propagationPolicy") ?? body.propagationPolicy;
+  if (policy !== undefined && !["Background", "Foreground", "Orphan"].includes(String(policy))) {
+    throw ApiError.badRequest(
+      `propagationPolicy: Unsupported value: "${policy}": supported values: "Background", "Foreground", "Orphan"`,
+    );
+  }
+  const dryRun = [...q.getAll("dryRun"), ...((body.dryRun as string[] | undefined) ?? [])];
+  for (const value of dryRun) {
+    if (value !== "All") throw ApiError.badRequest(`Invalid dry run value: ${value}`);
+  }
+  return {
+    gracePeriodSeconds: grace === undefined || grace === null ? undefined : Number(grace),
+    propagationPolicy: policy as DeleteOptions["propagationPolicy"],
+    orphanDependents: q.has("orphanDependents")
+      ? isTrue(q.get("orphanDependents"))
+      : body.orphanDependents as boolean | undefined,
+    preconditions: body.preconditions as DeleteOptions["preconditions"],
+    dryRun: dryRun.length > 0,
+    user,
+  };
+}
+
+function writeResponse(result: WriteResult, status: number): Response {
+  const headers: Record<string, string> = {};
+  if (result.warnings.length > 0) {
+    headers["warning"] = result.warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(", ");
+  }
+  return jsonResponse(result.created ? 201 : status, result.object, headers);
+}
+
+function successStatus() {
+  return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 200 } as Record<
+    string,
+    unknown
+  >;
+}
+
+/** autoscaling/v1 Scale of a workload. */
+export function scaleOf(obj: KubeObject): KubeObject {
+  const { name, namespace, uid, resourceVersion, creationTimestamp } = obj.metadata;
+  return {
+    kind: "Scale",
+    apiVersion: "autoscaling/v1",
+    metadata: { name, namespace, uid, resourceVersion, creationTimestamp },
+    spec: { replicas: obj.spec?.replicas ?? 0 },
+    status: {
+      replicas: obj.status?.replicas ?? 0,
+      selector: formatLabelSelector(obj.spec?.selector),
+    },
+  };
+}
+
+async function bind(
+  store: RestStore,
+  ns: string,
+  name: string,
+  bytes: Uint8Array,
+  request: Request,
+  user: RequestUser,
+): Promise<Response> {
+  const binding = decodeObjectBody(bytes, request.headers.get("content-type")) as KubeObject;
+  const node = binding.target?.name;
+  if (!node) {
+    throw ApiError.invalid({ resource: "bindings", group: "", kind: "Binding" }, name, [{
+      reason: "FieldValueRequired",
+      message: "Required value",
+      field: "target.name",
+    }]);
+  }
+  await store.updateWith(ns, name, (pod) => {
+    if (pod.metadata.deletionTimestamp) {
+      throw ApiError.conflict(
+        store.ref,
+        name,
+        `pod ${name} is being deleted, cannot be assigned to a host`,
+      );
+    }
+    if (pod.spec?.nodeName) {
+      throw ApiError.conflict(
+        store.ref,
+        name,
+        `pod ${name} is already assigned to node "${pod.spec.nodeName}"`,
+      );
+    }
+    pod.spec.nodeName = node;
+    const conditions = (pod.status ??= {}).conditions ??= [];
+    const scheduled = {
+      type: "PodScheduled",
+      status: "True",
+      lastProbeTime: null,
+      lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    };
+    const at = conditions.findIndex((c: { type: string }) => c.type === "PodScheduled");
+    if (at >= 0) conditions[at] = scheduled;
+    else conditions.push(scheduled);
+    return pod;
+  }, { subresource: "binding", user });
+  return jsonResponse(201, successStatus());
+}
+
+function noKubelet(pod: KubeObject): Response {
+  if (!pod.spec?.nodeName) {
+    throw ApiError.badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
+  }
+  throw ApiError.unavailable(`no kubelet connection to node "${pod.spec.nodeName}"`);
+}

@@ -1,0 +1,180 @@
+/**
+ * The review endpoints: `kubectl auth whoami` (SelfSubjectReview), `kubectl auth can-i`
+ * (SelfSubjectAccessReview), SubjectAccessReview and SelfSubjectRulesReview. Nothing is stored:
+ * each answers from the caller's identity and the authoriser.
+ *
+ * @module
+ */
+import { ApiError } from "../../kube/errors.ts";
+import type { KubeObject } from "../../kube/types.ts";
+import type { Authorizer, RequestAttributes } from "./authz.ts";
+import type { VirtualResource } from "./discovery.ts";
+import { decodeObjectBody, jsonResponse, readBody } from "./http_io.ts";
+import type { RequestUser } from "./store_types.ts";
+
+interface ResourceAttributesSpec {
+  namespace?: string;
+  verb?: string;
+  group?: string;
+  version?: string;
+  resource?: string;
+  subresource?: string;
+  name?: string;
+}
+
+/** Answers a POST to a review resource. */
+export async function handleReview(
+  request: Request,
+  resource: VirtualResource,
+  user: RequestUser,
+  authorizer: Authorizer,
+): Promise<Response> {
+  if (request.method !== "POST") {
+    throw ApiError.methodNotAllowed(
+      `the server does not allow this method on the requested resource`,
+    );
+  }
+  const review = decodeObjectBody(
+    await readBody(request),
+    request.headers.get("content-type"),
+  ) as KubeObject;
+  const apiVersion = `${resource.group}/${resource.version}`;
+  const base = {
+    apiVersion,
+    kind: resource.kind,
+    metadata: { ...(review.metadata ?? {}), creationTimestamp: null },
+  };
+  switch (resource.plural) {
+    case "selfsubjectreviews":
+      return jsonResponse(201, { ...base, status: { userInfo: userInfo(user) } });
+    case "selfsubjectaccessreviews":
+      return jsonResponse(201, {
+        ...base,
+        spec: review.spec ?? {},
+        status: decide(authorizer, user, review.spec),
+      });
+    case "subjectaccessreviews": {
+      const spec = review.spec ?? {};
+      if (!spec.user && !(spec.groups?.length)) {
+        throw ApiError.invalid(
+          { resource: resource.plural, group: resource.group, kind: resource.kind },
+          "",
+          [{
+            reason: "FieldValueRequired",
+            message: "Required value: at least one of user or group must be specified",
+            field: "spec.user",
+          }],
+        );
+      }
+      const subject: RequestUser = {
+        name: spec.user ?? "",
+        groups: spec.groups ?? [],
+        uid: spec.uid,
+        extra: spec.extra,
+      };
+      return jsonResponse(201, { ...base, spec, status: decide(authorizer, subject, spec) });
+    }
+    case "selfsubjectrulesreviews": {
+      const namespace = review.spec?.namespace ?? "default";
+      const all = authorizer.authorize(user, {
+        verb: "*",
+        isResourceRequest: true,
+        path: "",
+        group: "*",
+        version: "*",
+        resource: "*",
+        namespace,
+      });
+      const status = all.allowed
+        ? {
+          resourceRules: [{ verbs: ["*"], apiGroups: ["*"], resources: ["*"] }],
+          nonResourceRules: [{ verbs: ["*"], nonResourceURLs: ["*"] }],
+          incomplete: false,
+        }
+        : {
+          resourceRules: [
+            {
+              verbs: ["create"],
+              apiGroups: ["authorization.k8s.io"],
+              resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"],
+            },
+            {
+              verbs: ["create"],
+              apiGroups: ["authentication.k8s.io"],
+              resources: ["selfsubjectreviews"],
+            },
+          ],
+          nonResourceRules: [{
+            verbs: ["get"],
+            nonResourceURLs: [
+              "/api",
+              "/api/*",
+              "/apis",
+              "/apis/*",
+              "/healthz",
+              "/livez",
+              "/openapi",
+              "/openapi/*",
+              "/readyz",
+              "/version",
+              "/version/",
+            ],
+          }],
+          incomplete: false,
+        };
+      return jsonResponse(201, { ...base, spec: review.spec ?? {}, status });
+    }
+    case "tokenreviews":
+      // Bearer tokens arrive with the service-account issue; until then no token is valid.
+      return jsonResponse(201, {
+        ...base,
+        spec: review.spec ?? {},
+        status: { authenticated: false, user: {} },
+      });
+  }
+  throw ApiError.pathNotFound();
+}
+
+function userInfo(user: RequestUser): Record<string, unknown> {
+  const info: Record<string, unknown> = { username: user.name, groups: user.groups };
+  if (user.uid) info.uid = user.uid;
+  if (user.extra && Object.keys(user.extra).length) info.extra = user.extra;
+  return info;
+}
+
+function decide(
+  authorizer: Authorizer,
+  user: RequestUser,
+  spec: Record<string, unknown> | undefined,
+) {
+  const resourceAttributes = spec?.resourceAttributes as ResourceAttributesSpec | undefined;
+  const nonResource = spec?.nonResourceAttributes as { path?: string; verb?: string } | undefined;
+  let attributes: RequestAttributes;
+  if (resourceAttributes) {
+    attributes = {
+      verb: resourceAttributes.verb ?? "",
+      isResourceRequest: true,
+      path: "",
+      group: resourceAttributes.group ?? "",
+      version: resourceAttributes.version ?? "",
+      resource: resourceAttributes.resource,
+      subresource: resourceAttributes.subresource || undefined,
+      namespace: resourceAttributes.namespace || undefined,
+      name: resourceAttributes.name || undefined,
+    };
+  } else if (nonResource) {
+    attributes = {
+      verb: nonResource.verb ?? "",
+      isResourceRequest: false,
+      path: nonResource.path ?? "",
+      group: "",
+      version: "",
+    };
+  } else {
+    throw ApiError.badRequest("spec.resourceAttributes or spec.nonResourceAttributes is required");
+  }
+  const decision = authorizer.authorize(user, attributes);
+  const status: Record<string, unknown> = { allowed: decision.allowed };
+  if (decision.reason) status.reason = decision.reason;
+  return status;
+}

@@ -1,0 +1,190 @@
+/**
+ * `k3ts server`: opens the datastore, ensures TLS material and tokens, serves the API on one TLS
+ * port, creates the bootstrap objects and writes the admin kubeconfig.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { createAdmission } from "./apiserver/admission.ts";
+import { mastersOnlyAuthorizer } from "./apiserver/authz.ts";
+import { createFieldChecker } from "./apiserver/field_check.ts";
+import { createApiHandler, StoreSet } from "./apiserver/handler.ts";
+import { startHttpsServer } from "./apiserver/https_server.ts";
+import { ipv4Range } from "./apiserver/ip_range.ts";
+import { createPatchEngine } from "./apiserver/patching.ts";
+import { ResourceRegistry } from "./apiserver/resources.ts";
+import type { StoreDeps } from "./apiserver/rest_store.ts";
+import { ensureBootstrapObjects } from "./bootstrap_objects.ts";
+import type { ServerConfig } from "./config.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { BUILTIN_RESOURCES } from "./registry/catalog.ts";
+import { strategyFor } from "./registry/strategies/mod.ts";
+import { startCompactor } from "./storage/compactor.ts";
+import { openSqliteBackend } from "./storage/sqlite.ts";
+import type { Backend } from "./storage/types.ts";
+import { ensureClusterTls, ensureJoinTokens, writeAdminKubeconfig } from "./tls/mod.ts";
+import { startNamespaceController } from "./controllers/namespace.ts";
+
+/** A running server. */
+export interface RunningServer {
+  /** The bound HTTPS port. */
+  port: number;
+  /** `https://127.0.0.1:<port>`. */
+  url: string;
+  /** Where the admin kubeconfig was written. */
+  kubeconfigPath: string;
+  /** The join token (`K10...::server:...`). */
+  token: string;
+  /** The in-process stores (the server's own controllers use them). */
+  stores: StoreSet;
+  backend: Backend;
+  /** Milliseconds from start to API ready. */
+  startupMs: number;
+  /** Stops listening, stops loops, closes the datastore. */
+  close(): Promise<void>;
+}
+
+/** Options besides the configuration. */
+export interface StartServerOptions {
+  logger?: Logger;
+}
+
+/** The node's first non-loopback IPv4 address, or 127.0.0.1. */
+function nodeIp(): string {
+  try {
+    for (const iface of Deno.networkInterfaces()) {
+      if (iface.family === "IPv4" && !iface.address.startsWith("127.")) return iface.address;
+    }
+  } catch {
+    // --allow-sys not granted: fall back to loopback.
+  }
+  return "127.0.0.1";
+}
+
+async function ensureDir(path: string, mode: number): Promise<void> {
+  await Deno.mkdir(path, { recursive: true, mode });
+  await Deno.chmod(path, mode);
+}
+
+/** Starts a server; resolves once the API answers and bootstrap objects exist. */
+export async function startServer(
+  config: ServerConfig,
+  options: StartServerOptions = {},
+): Promise<RunningServer> {
+  const started = performance.now();
+  const log = options.logger ?? createLogger(config.logLevel);
+  const serverDir = join(config.dataDir, "server");
+  try {
+    await ensureDir(config.dataDir, 0o700);
+    await ensureDir(serverDir, 0o700);
+    await ensureDir(join(serverDir, "db"), 0o700);
+  } catch (error) {
+    throw new Error(`data dir ${config.dataDir} is not usable: ${(error as Error).message}`);
+  }
+  const advertise = config.advertiseAddress ?? nodeIp();
+  const serviceIp = ipv4Range(config.serviceCidr).at(1);
+  const sanIps = [advertise, serviceIp, ...config.tlsSan.filter(isIp)];
+  const sanDns = [config.nodeName, ...config.tlsSan.filter((s) => !isIp(s))];
+  const tls = await ensureClusterTls({
+    dataDir: config.dataDir,
+    sans: { dns: sanDns, ips: sanIps },
+  });
+  for (const change of tls.changes) {
+    log.info("Wrote certificate", { name: change.name, reason: change.reason });
+  }
+  const tokens = await ensureJoinTokens({
+    dataDir: config.dataDir,
+    caPem: tls.serverCa.certPem,
+    secret: config.token,
+  });
+
+  const backend = openSqliteBackend(join(serverDir, "db", "state.db"));
+  const registry = new ResourceRegistry();
+  for (const info of BUILTIN_RESOURCES) registry.add(info, strategyFor(info.group, info.kind));
+
+  const storeDeps: StoreDeps = {
+    backend,
+    admission: createAdmission({
+      backend,
+      serviceCidr: config.serviceCidr,
+      getNamespace: (name) => stores.forKind("", "Namespace").find(undefined, name),
+    }),
+    fields: createFieldChecker(),
+    patches: createPatchEngine(),
+  };
+  const stores: StoreSet = new StoreSet(registry, storeDeps);
+  let ready = false;
+  const handler = createApiHandler({
+    registry,
+    backend,
+    storeDeps,
+    authorizer: mastersOnlyAuthorizer,
+    serverAddress: `${advertise}:${config.httpsListenPort}`,
+    serverCaPem: tls.serverCa.certPem,
+    isReady: () => ready,
+  }, stores);
+  const https = await startHttpsServer({
+    host: config.bindAddress,
+    port: config.httpsListenPort,
+    certPem: tls.serving.certPem + tls.serverCa.certPem,
+    keyPem: tls.serving.keyPem,
+    clientCaPem: tls.clientCa.certPem,
+    handler,
+  });
+  const stop = new AbortController();
+  try {
+    await ensureBootstrapObjects(stores, {
+      serviceIp,
+      advertiseAddress: advertise,
+      port: https.port,
+    });
+    const url = `https://127.0.0.1:${https.port}`;
+    await writeAdminKubeconfig({
+      path: config.writeKubeconfig,
+      mode: config.writeKubeconfigMode,
+      serverUrl: url,
+      caPem: tls.serverCa.certPem,
+      certPem: tls.admin.certPem,
+      keyPem: tls.admin.keyPem,
+    });
+    const loops = [
+      startCompactor(backend, {
+        signal: stop.signal,
+        onError: (e) => log.error("compaction failed", { error: String(e) }),
+      }),
+      startNamespaceController(stores, { signal: stop.signal, logger: log }),
+    ];
+    ready = true;
+    const startupMs = performance.now() - started;
+    log.info("k3ts server is up", {
+      url,
+      kubeconfig: config.writeKubeconfig,
+      startup_ms: Math.round(startupMs),
+    });
+    return {
+      port: https.port,
+      url,
+      kubeconfigPath: config.writeKubeconfig,
+      token: tokens.token,
+      stores,
+      backend,
+      startupMs,
+      async close() {
+        ready = false;
+        stop.abort();
+        await https.close();
+        await Promise.allSettled(loops);
+        await backend.close();
+      },
+    };
+  } catch (error) {
+    stop.abort();
+    await https.close();
+    await backend.close();
+    throw error;
+  }
+}
+
+function isIp(value: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(value) || value.includes(":");
+}
