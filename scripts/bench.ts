@@ -1,0 +1,268 @@
+/**
+ * `deno task bench`: the figures the issues set targets for, measured on this machine against a
+ * real server process over HTTPS. Every loop is bounded in count and time; traffic goes to
+ * 127.0.0.1 only.
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import { type ApiClient, apiClient, readKubeconfig } from "../tests/helpers/api_client.ts";
+import { freePort } from "../tests/helpers/cluster.ts";
+import { waitFor } from "../tests/helpers/wait.ts";
+import { benchStorage } from "./bench/storage.ts";
+
+const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function row(name: string, value: string, target = ""): void {
+  console.log(`${name.padEnd(58)} ${value.padStart(14)}  ${target}`);
+}
+
+interface ServerProcess {
+  child: Deno.ChildProcess;
+  port: number;
+  /** Milliseconds from spawn to the first 200 from /readyz. */
+  readyMs: number;
+}
+
+async function spawnServer(dataDir: string, port: number): Promise<ServerProcess> {
+  const started = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      CLI,
+      "server",
+      "--config",
+      `${dataDir}/config.yaml`,
+      "--data-dir",
+      dataDir,
+      "--https-listen-port",
+      String(port),
+      "--bind-address",
+      "127.0.0.1",
+      "--write-kubeconfig",
+      `${dataDir}/kubeconfig.yaml`,
+      "--log-level",
+      "error",
+    ],
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  // /readyz answers anonymously over TLS; poll it with a plain TCP+TLS client that skips nothing:
+  // the CA is only known once the first start wrote it, so trust comes from the data dir.
+  let client: Deno.HttpClient | undefined;
+  await waitFor("server ready", async () => {
+    if (!client) {
+      const ca = await Deno.readTextFile(`${dataDir}/server/tls/server-ca.crt`).catch(() =>
+        undefined
+      );
+      if (!ca) return false;
+      client = Deno.createHttpClient({ caCerts: [ca] });
+    }
+    const response = await fetch(`https://127.0.0.1:${port}/readyz`, { client });
+    await response.body?.cancel();
+    return response.status === 200;
+  }, 60_000);
+  client?.close();
+  return { child, port, readyMs: performance.now() - started };
+}
+
+async function stopServer(server: ServerProcess): Promise<void> {
+  server.child.kill("SIGTERM");
+  await server.child.status;
+}
+
+function rssMb(pid: number): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? "0");
+  return kb / 1024;
+}
+
+async function createLoad(
+  clients: ApiClient[],
+  total: number,
+  prefix: string,
+): Promise<{ perSecond: number; latencies: number[] }> {
+  let next = 0;
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(clients.map(async (api) => {
+    for (;;) {
+      const i = next++;
+      if (i >= total) return;
+      const t0 = performance.now();
+      const { status } = await api.json("POST", "/api/v1/namespaces/bench/configmaps", {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: `${prefix}-${i}`, labels: { bench: prefix } },
+        data: { value: "x".repeat(256) },
+      });
+      latencies.push(performance.now() - t0);
+      if (status !== 201) throw new Error(`create returned ${status}`);
+    }
+  }));
+  return { perSecond: total / ((performance.now() - started) / 1000), latencies };
+}
+
+async function readLoad(api: ApiClient, until: () => boolean, path: string): Promise<number[]> {
+  const latencies: number[] = [];
+  while (!until() && latencies.length < 20_000) {
+    const t0 = performance.now();
+    const response = await api.fetch(path);
+    await response.arrayBuffer();
+    latencies.push(performance.now() - t0);
+  }
+  return latencies;
+}
+
+async function watchLatency(
+  credentials: Awaited<ReturnType<typeof readKubeconfig>>,
+  watchers: number,
+  events: number,
+) {
+  const writer = apiClient(credentials);
+  const client = Deno.createHttpClient({
+    caCerts: [credentials.caPem],
+    cert: credentials.certPem,
+    key: credentials.keyPem,
+  });
+  const abort = new AbortController();
+  const sent = new Map<string, number>();
+  const delays: number[] = [];
+  const list = await writer.json("GET", "/api/v1/namespaces/bench-watch/configmaps");
+  const rv = (list.body.metadata as { resourceVersion: string }).resourceVersion;
+  let seen = 0;
+  const streams = await Promise.all(Array.from({ length: watchers }, async () => {
+    const response = await fetch(
+      `${credentials.server}/api/v1/namespaces/bench-watch/configmaps?watch=true&resourceVersion=${rv}`,
+      {
+        client,
+        signal: abort.signal,
+      },
+    );
+    return response.body!.pipeThrough(new TextDecoderStream());
+  }));
+  const readers = streams.map(async (stream) => {
+    let buffer = "";
+    try {
+      for await (const chunk of stream) {
+        const now = performance.now();
+        buffer += chunk;
+        let nl;
+        while ((nl = buffer.indexOf("\n")) >= 0) {
+          const event = JSON.parse(buffer.slice(0, nl));
+          buffer = buffer.slice(nl + 1);
+          const t0 = sent.get(event.object.metadata.name);
+          if (t0 !== undefined) delays.push(now - t0);
+          seen++;
+        }
+      }
+    } catch {
+      // aborted
+    }
+  });
+  for (let i = 0; i < events; i++) {
+    const name = `w-${i}`;
+    const t0 = performance.now();
+    sent.set(name, t0);
+    await writer.json("POST", "/api/v1/namespaces/bench-watch/configmaps", {
+      metadata: { name },
+      data: { i: String(i) },
+    });
+    await waitFor("watchers to see the event", () => seen >= (i + 1) * watchers, 10_000);
+  }
+  abort.abort();
+  await Promise.all(readers);
+  client.close();
+  writer.close();
+  return delays;
+}
+
+async function main(): Promise<void> {
+  const dataDir = await Deno.makeTempDir({ prefix: "k3ts-bench-" });
+  await Deno.writeTextFile(`${dataDir}/config.yaml`, "");
+  console.log(
+    `k3ts bench — ${Deno.build.target}, ${navigator.hardwareConcurrency} cores, deno ${Deno.version.deno}\n`,
+  );
+  try {
+    const storage = await benchStorage(await Deno.makeTempDir({ dir: dataDir }));
+    const port = freePort();
+    const first = await spawnServer(dataDir, port);
+    row("first start: spawn to API ready (ms)", first.readyMs.toFixed(0));
+    await stopServer(first);
+    const server = await spawnServer(dataDir, port);
+    row("second start: spawn to API ready (ms)", server.readyMs.toFixed(0), "target <= 1000");
+    await new Promise((r) => setTimeout(r, 2000)); // let start-up garbage settle before reading RSS
+    row("idle server RSS (MB)", rssMb(server.child.pid).toFixed(1), "target <= 80");
+
+    const credentials = await readKubeconfig(`${dataDir}/kubeconfig.yaml`);
+    const admin = apiClient(credentials);
+    await admin.json("POST", "/api/v1/namespaces", { metadata: { name: "bench" } });
+    await admin.json("POST", "/api/v1/namespaces", { metadata: { name: "bench-watch" } });
+    await admin.json("POST", "/api/v1/namespaces/bench/configmaps", {
+      metadata: { name: "probe" },
+      data: { a: "b" },
+    });
+
+    const clients = Array.from({ length: 32 }, () => apiClient(credentials));
+    await createLoad(clients, 640, "warm");
+    let done = false;
+    const reads = readLoad(admin, () => done, "/api/v1/namespaces/bench/configmaps/probe");
+    const lists = readLoad(
+      apiClient(credentials),
+      () => done,
+      "/api/v1/namespaces/bench/configmaps?limit=50",
+    );
+    const load = await createLoad(clients, 8000, "load");
+    done = true;
+    const [gets, listsMs] = await Promise.all([reads, lists]);
+    row(
+      "raw node:sqlite autocommit inserts/s, synchronous=FULL",
+      storage.raw_autocommit_inserts_per_s_full.toFixed(0),
+    );
+    row(
+      "raw node:sqlite autocommit inserts/s, synchronous=NORMAL",
+      storage.raw_autocommit_inserts_per_s_normal.toFixed(0),
+    );
+    row(
+      "datastore creates/s, 32 callers, group commit (FULL)",
+      storage.group_commit_creates_per_s_full.toFixed(0),
+    );
+    row("ConfigMap creates/s over HTTPS, 32 clients", load.perSecond.toFixed(0), "target >= 2000");
+    row(
+      "  create latency p50 / p99 (ms)",
+      `${percentile(load.latencies, 50).toFixed(1)} / ${percentile(load.latencies, 99).toFixed(1)}`,
+    );
+    row(
+      "get under that load p50 / p99 (ms)",
+      `${percentile(gets, 50).toFixed(2)} / ${percentile(gets, 99).toFixed(2)}`,
+      "target p99 <= 10",
+    );
+    row(
+      "list (limit 50) under that load p50 / p99 (ms)",
+      `${percentile(listsMs, 50).toFixed(2)} / ${percentile(listsMs, 99).toFixed(2)}`,
+    );
+
+    const delays = await watchLatency(credentials, 100, 50);
+    row(
+      "watch delivery to 100 watchers p50 / p99 (ms)",
+      `${percentile(delays, 50).toFixed(2)} / ${percentile(delays, 99).toFixed(2)}`,
+      "target p99 <= 10",
+    );
+    row("server RSS after the load (MB)", rssMb(server.child.pid).toFixed(1));
+
+    for (const c of clients) c.close();
+    admin.close();
+    await stopServer(server);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true }).catch(() => undefined);
+  }
+}
+
+if (import.meta.main) await main();
