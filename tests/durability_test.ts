@@ -11,8 +11,9 @@ const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 
 Deno.test("restart keeps every object, the tokens and the kubeconfig; revisions keep rising", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "k3ts-restart-" });
+  const port = ["--https-listen-port", String(freePort())];
   try {
-    const first = await startTestCluster([], dataDir);
+    const first = await startTestCluster(port, dataDir);
     await first.kubectlOk(["create", "namespace", "keep"]);
     await first.kubectlOk(["create", "configmap", "c1", "-n", "keep", "--from-literal=a=1"]);
     await first.kubectlOk(["create", "deployment", "d1", "-n", "keep", "--image=busybox"]);
@@ -24,7 +25,7 @@ Deno.test("restart keeps every object, the tokens and the kubeconfig; revisions 
     const revision = await first.server.backend.currentRevision();
     await first.stop();
 
-    await using second = await startTestCluster([], dataDir);
+    await using second = await startTestCluster(port, dataDir);
     assertEquals(await Deno.readTextFile(`${dataDir}/server/token`), token);
     assertEquals(await Deno.readTextFile(second.kubeconfig), kubeconfig);
     const after = JSON.parse(

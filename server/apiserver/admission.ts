@@ -14,7 +14,8 @@ import { type Ipv4Range, ipv4Range } from "./ip_range.ts";
 
 /** Hooks the generic store calls around writes. */
 export interface Admission {
-  beforeCreate(resource: RegisteredResource, obj: KubeObject, options: WriteOptions): Promise<void>;
+  /** @returns an undo for what it claimed, called when the write itself fails. */
+  beforeCreate(resource: RegisteredResource, obj: KubeObject, options: WriteOptions): Promise<Rollback>;
   beforeUpdate(
     resource: RegisteredResource,
     next: KubeObject,
@@ -22,11 +23,14 @@ export interface Admission {
     options: WriteOptions,
   ): Promise<void>;
   beforeDelete(resource: RegisteredResource, obj: KubeObject): Promise<void>;
-  /** Releases what beforeCreate claimed when the write itself failed. */
-  afterFailedCreate(resource: RegisteredResource, obj: KubeObject): Promise<void>;
   /** Releases what the object held once it is gone. */
   afterDelete(resource: RegisteredResource, obj: KubeObject): Promise<void>;
 }
+
+/** Undoes what an admission step claimed. */
+export type Rollback = () => Promise<void>;
+
+const NOTHING_TO_UNDO: Rollback = () => Promise.resolve();
 
 /** Namespaces that always exist and cannot be deleted. */
 const IMMORTAL_NAMESPACES = new Set(["default", "kube-system", "kube-public"]);
@@ -68,9 +72,9 @@ export function createAdmission(options: AdmissionOptions): Admission {
   return {
     async beforeCreate(resource, obj, writeOptions) {
       await checkNamespace(resource, obj);
-      if (isService(resource)) {
-        await allocator.allocate(obj, undefined, writeOptions.dryRun === true);
-      }
+      if (!isService(resource)) return NOTHING_TO_UNDO;
+      const claimed = await allocator.allocate(obj, undefined, writeOptions.dryRun === true);
+      return () => allocator.releaseKeys(claimed);
     },
     async beforeUpdate(resource, next, old, writeOptions) {
       if (isService(resource)) await allocator.allocate(next, old, writeOptions.dryRun === true);
@@ -91,9 +95,6 @@ export function createAdmission(options: AdmissionOptions): Admission {
       }
       return Promise.resolve();
     },
-    async afterFailedCreate(resource, obj) {
-      if (isService(resource)) await allocator.release(obj);
-    },
     async afterDelete(resource, obj) {
       if (isService(resource)) await allocator.release(obj);
     },
@@ -108,9 +109,18 @@ function isService(resource: RegisteredResource): boolean {
 class ServiceAllocator {
   constructor(readonly backend: Backend, readonly range: Ipv4Range) {}
 
-  async allocate(svc: KubeObject, old: KubeObject | undefined, dryRun: boolean): Promise<void> {
+  /** Claims what the Service needs; returns the keys newly claimed. */
+  async allocate(svc: KubeObject, old: KubeObject | undefined, dryRun: boolean): Promise<string[]> {
     const spec = (svc.spec ??= {});
     const owner = `${svc.metadata.namespace}/${svc.metadata.name}`;
+    const claimed: string[] = [];
+    const claim = async (key: string) => {
+      if (await this.#claim(key, owner)) {
+        claimed.push(key);
+        return true;
+      }
+      return false;
+    };
     if (spec.type !== "ExternalName" && spec.clusterIP !== "None") {
       if (old?.spec?.clusterIP) {
         spec.clusterIP ??= old.spec.clusterIP;
@@ -123,7 +133,9 @@ class ServiceAllocator {
             `failed to allocate IP ${spec.clusterIP}: the provided IP (${spec.clusterIP}) is not in the valid range. The range of valid IPs is ${this.range.cidr}`,
           );
         }
-        if (!dryRun && !(await this.#claim(SERVICE_IP_PREFIX + spec.clusterIP, owner))) {
+        const key = SERVICE_IP_PREFIX + spec.clusterIP;
+        // Held by a Service of the same name: the create will fail as AlreadyExists instead.
+        if (!dryRun && !(await claim(key)) && !(await this.#ownedBy(key, owner))) {
           throw invalidService(
             svc,
             "spec.clusterIPs",
@@ -133,6 +145,7 @@ class ServiceAllocator {
         }
       } else {
         spec.clusterIP = await this.#allocateIp(owner, dryRun);
+        if (!dryRun) claimed.push(SERVICE_IP_PREFIX + spec.clusterIP);
       }
       spec.clusterIPs = [spec.clusterIP];
     } else if (spec.clusterIP === "None") {
@@ -146,7 +159,7 @@ class ServiceAllocator {
       for (const port of spec.ports ?? []) {
         if (port.nodePort) {
           if (oldPorts.get(`${port.port}/${port.protocol}`) === port.nodePort || dryRun) continue;
-          if (!(await this.#claim(`${NODE_PORT_PREFIX}${port.nodePort}`, owner))) {
+          if (!(await claim(`${NODE_PORT_PREFIX}${port.nodePort}`))) {
             throw invalidService(
               svc,
               "spec.ports[0].nodePort",
@@ -155,11 +168,18 @@ class ServiceAllocator {
             );
           }
         } else {
-          port.nodePort = oldPorts.get(`${port.port}/${port.protocol}`) ??
-            await this.#allocatePort(owner, dryRun);
+          const kept = oldPorts.get(`${port.port}/${port.protocol}`);
+          port.nodePort = kept ?? await this.#allocatePort(owner, dryRun);
+          if (kept === undefined && !dryRun) claimed.push(`${NODE_PORT_PREFIX}${port.nodePort}`);
         }
       }
     }
+    return claimed;
+  }
+
+  /** Releases keys claimed for a write that then failed. */
+  async releaseKeys(keys: string[]): Promise<void> {
+    for (const key of keys) await this.backend.delete(key).catch(() => undefined);
   }
 
   async release(svc: KubeObject): Promise<void> {
@@ -176,6 +196,11 @@ class ServiceAllocator {
         await this.backend.delete(key, kv.modRevision).catch(() => undefined);
       }
     }
+  }
+
+  async #ownedBy(key: string, owner: string): Promise<boolean> {
+    const { kv } = await this.backend.get(key);
+    return kv !== undefined && JSON.parse(kv.value).owner === owner;
   }
 
   async #claim(key: string, owner: string): Promise<boolean> {

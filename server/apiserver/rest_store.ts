@@ -265,7 +265,7 @@ export class RestStore {
     strategy.applyDefaults?.(obj);
     strategy.prepareForCreate?.(obj);
     this.#validate(obj, strategy.validate?.(obj) ?? this.#metaErrors(obj));
-    await this.#deps.admission.beforeCreate(this.resource, obj, options);
+    const rollback = await this.#deps.admission.beforeCreate(this.resource, obj, options);
     obj.metadata.managedFields = appliedManagedFields ??
       this.#deps.patches.recordCreate(this.resource, obj, options.fieldManager, this.#now());
     if (options.dryRun) return { object: this.#withTypeMeta(obj), created: true, warnings };
@@ -276,7 +276,7 @@ export class RestStore {
       );
       obj.metadata.resourceVersion = String(kv.modRevision);
     } catch (error) {
-      await this.#deps.admission.afterFailedCreate(this.resource, obj);
+      await rollback();
       if (error instanceof KeyExistsError) {
         throw ApiError.alreadyExists(this.ref, obj.metadata.name!);
       }
