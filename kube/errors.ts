@@ -186,8 +186,9 @@ export class ApiError extends Error {
 
 /** A field error helper for validators: `required("spec.containers")`. */
 export const fieldErrors = {
-  required(field: string): FieldError {
-    return { reason: "FieldValueRequired", message: "Required value", field };
+  required(field: string, detail?: string): FieldError {
+    const message = detail ? `Required value: ${detail}` : "Required value";
+    return { reason: "FieldValueRequired", message, field };
   },
   invalid(field: string, value: unknown, detail: string): FieldError {
     return {
@@ -214,6 +215,9 @@ export const fieldErrors = {
       message: `Duplicate value: ${JSON.stringify(value)}`,
       field,
     };
+  },
+  notFound(field: string, value: unknown): FieldError {
+    return { reason: "FieldValueNotFound", message: `Not found: ${JSON.stringify(value)}`, field };
   },
   tooLong(field: string, max: number): FieldError {
     return {

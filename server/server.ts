@@ -100,7 +100,7 @@ export async function startServer(
 
   const backend = openSqliteBackend(join(serverDir, "db", "state.db"));
   const registry = new ResourceRegistry();
-  for (const info of BUILTIN_RESOURCES) registry.add(info, strategyFor(info.group, info.kind));
+  for (const info of BUILTIN_RESOURCES) registry.add(info, strategyFor(info));
 
   const storeDeps: StoreDeps = {
     backend,

@@ -15,7 +15,11 @@ import { type Ipv4Range, ipv4Range } from "./ip_range.ts";
 /** Hooks the generic store calls around writes. */
 export interface Admission {
   /** @returns an undo for what it claimed, called when the write itself fails. */
-  beforeCreate(resource: RegisteredResource, obj: KubeObject, options: WriteOptions): Promise<Rollback>;
+  beforeCreate(
+    resource: RegisteredResource,
+    obj: KubeObject,
+    options: WriteOptions,
+  ): Promise<Rollback>;
   beforeUpdate(
     resource: RegisteredResource,
     next: KubeObject,

@@ -5,6 +5,7 @@
  * @module
  */
 import { ApiError } from "../../kube/errors.ts";
+import { K3TS_VERSION, KUBERNETES_VERSION } from "../../version.ts";
 import type { Backend } from "../storage/types.ts";
 import { type Authorizer, type RequestAttributes } from "./authz.ts";
 import {
@@ -24,10 +25,10 @@ import type { RequestUser } from "./store_types.ts";
 
 /** The build this server claims: kubectl's dispatcher picks a client by `minor`. */
 export const VERSION_INFO = {
-  major: "1",
-  minor: "32",
-  gitVersion: "v1.32.4+k3ts1",
-  gitCommit: "k3ts",
+  major: KUBERNETES_VERSION.slice(1).split(".")[0],
+  minor: KUBERNETES_VERSION.split(".")[1],
+  gitVersion: `${KUBERNETES_VERSION}+k3ts`,
+  gitCommit: K3TS_VERSION,
   gitTreeState: "clean",
   buildDate: "2026-11-22T00:00:00Z",
   goVersion: "deno",

@@ -18,7 +18,7 @@ import {
   KeyNotFoundError,
   RevisionConflictError,
 } from "../storage/types.ts";
-import { validateObjectMeta } from "../registry/strategies/mod.ts";
+import { validateObjectMeta } from "../../kube/validation/object_meta.ts";
 import type { Admission } from "./admission.ts";
 import type { FieldChecker } from "./field_check.ts";
 import type { PatchEngine } from "./patching.ts";
@@ -264,7 +264,7 @@ export class RestStore {
     const strategy = this.resource.strategy;
     strategy.applyDefaults?.(obj);
     strategy.prepareForCreate?.(obj);
-    this.#validate(obj, strategy.validate?.(obj) ?? this.#metaErrors(obj));
+    this.#validate(obj, [...this.#metaErrors(obj), ...(strategy.validate?.(obj) ?? [])]);
     const rollback = await this.#deps.admission.beforeCreate(this.resource, obj, options);
     obj.metadata.managedFields = appliedManagedFields ??
       this.#deps.patches.recordCreate(this.resource, obj, options.fieldManager, this.#now());
@@ -288,7 +288,7 @@ export class RestStore {
   #metaErrors(obj: KubeObject): FieldError[] {
     return validateObjectMeta(obj.metadata, {
       namespaced: this.resource.info.namespaced,
-      nameRule: "dns1123Subdomain",
+      nameRule: this.resource.strategy.nameRule ?? "dns1123Subdomain",
     });
   }
 
@@ -548,7 +548,7 @@ export class RestStore {
       delete meta.deletionGracePeriodSeconds;
     }
     strategy.applyDefaults?.(obj);
-    if (options.subresource !== "status") strategy.prepareForUpdate?.(obj, old);
+    if (!options.subresource) strategy.prepareForUpdate?.(obj, old);
     if (this.#keepsGeneration) {
       meta.generation = oldMeta.generation ?? 1;
       if (options.subresource !== "status" && !deepEqual(specOf(obj), specOf(old))) {
@@ -556,8 +556,10 @@ export class RestStore {
       }
     }
     const errors = [
-      ...(strategy.validate?.(obj) ?? this.#metaErrors(obj)),
-      ...(strategy.validateUpdate?.(obj, old) ?? []),
+      ...this.#metaErrors(obj),
+      ...(strategy.validate?.(obj) ?? []),
+      // Subresources (status, binding, scale) change what the main resource may not.
+      ...(options.subresource ? [] : strategy.validateUpdate?.(obj, old) ?? []),
     ];
     this.#validate(obj, errors);
     if (!managedByApply) {

@@ -7,38 +7,13 @@
 import type { KubeList, KubeObject } from "../../kube/types.ts";
 import type { TableColumn } from "../registry/types.ts";
 import type { RegisteredResource } from "./resources.ts";
+import { AGE_COLUMN, NAME_COLUMN, shortAge } from "../registry/printing.ts";
 
 /** `?includeObject=`. */
 export type IncludeObject = "None" | "Metadata" | "Object";
 
 /** Columns used when a resource has no printer of its own. */
-const DEFAULT_COLUMNS: TableColumn[] = [
-  {
-    name: "Name",
-    type: "string",
-    format: "name",
-    description: "Name must be unique within a namespace.",
-    priority: 0,
-  },
-  { name: "Age", type: "string", description: "Time since the object was created.", priority: 0 },
-];
-
-/** kubectl's short age form: 45s, 3m2s, 5h, 2d3h, 400d. */
-export function shortAge(since: string | undefined, now: number): string {
-  if (!since) return "<unknown>";
-  const seconds = Math.max(0, Math.floor((now - Date.parse(since)) / 1000));
-  if (seconds < 120) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 10) return `${minutes}m${seconds % 60 ? `${seconds % 60}s` : ""}`;
-  if (minutes < 180) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 8) return `${hours}h${minutes % 60 ? `${minutes % 60}m` : ""}`;
-  if (hours < 48) return `${hours}h`;
-  const days = Math.floor(hours / 24);
-  if (days < 8) return `${days}d${hours % 24 ? `${hours % 24}h` : ""}`;
-  if (days < 365 * 2) return `${days}d`;
-  return `${Math.floor(days / 365)}y${days % 365 ? `${days % 365}d` : ""}`;
-}
+const DEFAULT_COLUMNS: TableColumn[] = [NAME_COLUMN, AGE_COLUMN];
 
 function columnsOf(resource: RegisteredResource): TableColumn[] {
   return resource.strategy.columns ?? DEFAULT_COLUMNS;

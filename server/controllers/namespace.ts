@@ -92,8 +92,24 @@ export async function startNamespaceController(
           options.logger.warn("namespace watch ended; restarting", { error: String(error) });
         }
       }
+      // Back off so a datastore that keeps failing is not hammered in a tight loop.
+      await pause(retryMs, options.signal);
     }
   } finally {
     for (const t of timers) clearTimeout(t);
   }
+}
+
+/** Resolves after `ms`, or at once when the signal aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import type { FieldError, KubeObject } from "../../kube/types.ts";
+import type { NameRule } from "../../kube/validation/names.ts";
 
 /** The identity of a resource in discovery, OpenAPI and URLs. */
 export interface ResourceInfo {
@@ -48,15 +49,17 @@ export type FieldGetter = (obj: KubeObject) => string | undefined;
  * Functions get an object the store owns (a fresh copy) and may change it in place.
  */
 export interface ResourceStrategy {
+  /** The grammar of `metadata.name`; RFC 1123 subdomain unless given. */
+  nameRule?: NameRule;
   /** Upstream's `SetDefaults_*`: fills defaulted fields on create and update. */
   applyDefaults?(obj: KubeObject): void;
   /** Before create: e.g. reset status, set `status.phase`. Runs after defaults. */
   prepareForCreate?(obj: KubeObject): void;
   /** Before an update of the main resource (status already kept by the store). */
   prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
-  /** Errors of a new object, with field paths. */
+  /** Errors of an object beyond its metadata (which the store checks), with field paths. */
   validate?(obj: KubeObject): FieldError[];
-  /** Errors of an update, e.g. immutable fields. `validate` runs too. */
+  /** Errors of an update of the main resource, e.g. immutable fields. `validate` runs too. */
   validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
   /** `kubectl get` columns; the first is Name. Absent: Name, Age. */
   columns?: TableColumn[];

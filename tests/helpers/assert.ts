@@ -24,7 +24,8 @@ export function assertMatch(actual: string, pattern: RegExp, message?: string): 
 export function assertStringIncludes(actual: string, expected: string, message?: string): void {
   if (!actual.includes(expected)) {
     throw new nodeAssert.AssertionError({
-      message: message ?? `expected the text to include ${JSON.stringify(expected)}; it was:\n${actual}`,
+      message: message ??
+        `expected the text to include ${JSON.stringify(expected)}; it was:\n${actual}`,
       actual,
       expected,
       operator: "includes",
