@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { pause } from "../../kube/pause.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
 import { watchStore } from "../apiserver/store_watch.ts";
@@ -98,18 +99,4 @@ export async function startNamespaceController(
   } finally {
     for (const t of timers) clearTimeout(t);
   }
-}
-
-/** Resolves after `ms`, or at once when the signal aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }

@@ -6,6 +6,7 @@
  */
 
 import type { Backend } from "./types.ts";
+import { pause } from "../../kube/pause.ts";
 
 /** Options for {@link startCompactor}. */
 export interface CompactorOptions {
@@ -48,7 +49,7 @@ export async function startCompactor(backend: Backend, options: CompactorOptions
   const keep = options.keepRevisions ?? DEFAULT_KEEP_REVISIONS;
   const { signal } = options;
   while (!signal.aborted) {
-    await sleep(intervalMs, signal);
+    await pause(intervalMs, signal);
     if (signal.aborted) return;
     try {
       await compactOnce(backend, keep);
@@ -65,16 +66,4 @@ export async function startCompactor(backend: Backend, options: CompactorOptions
 export async function compactOnce(backend: Backend, keepRevisions: number): Promise<void> {
   const target = (await backend.currentRevision()) - keepRevisions;
   if (target > (await backend.compactRevision())) await backend.compact(target);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
