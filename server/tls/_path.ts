@@ -17,3 +17,9 @@ export function parentDir(path: string): string {
   if (slash < 0) return ".";
   return slash === 0 ? "/" : trimmed.slice(0, slash);
 }
+
+/** The last segment of a path (`client-admin.crt` for `/x/tls/client-admin.crt`). */
+export function baseName(path: string): string {
+  const trimmed = path.length > 1 ? path.replace(/\/+$/, "") : path;
+  return trimmed.slice(trimmed.lastIndexOf("/") + 1);
+}

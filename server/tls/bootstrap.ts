@@ -8,13 +8,12 @@
 import { joinPath } from "./_path.ts";
 import { decodePem } from "./pem.ts";
 import {
-  authorityKeyId,
+  type CertificateFields,
   parseCertificate,
   type SubjectAltNames,
   subjectAltNames,
-  subjectKeyId,
 } from "./der.ts";
-import type { CertificateFields } from "./der.ts";
+import { isIssuedBy } from "./_issuer.ts";
 import { createCertificateAuthority } from "./ca.ts";
 import { signLeaf, uniqueSans } from "./_sign.ts";
 import { exportPrivateKeyPem, generateKeyPair, publicKeyOf } from "./keys.ts";
@@ -159,22 +158,6 @@ async function loadOrCreateCa(
   return { pair, fields: parseCertificate(decodePem(pair.certPem, "CERTIFICATE")) };
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
-
-/**
- * Whether `leaf` names `ca` as its issuer. Names alone are not enough (two CAs made in the same
- * second share a CN), so key identifiers must match when both carry one. No signature check:
- * a restart should not load a crypto library for files this server wrote itself.
- */
-function issuedBy(leaf: CertificateFields, ca: CertificateFields): boolean {
-  if (!sameBytes(leaf.issuerDer, ca.subjectDer)) return false;
-  const caKeyId = subjectKeyId(ca);
-  const leafAuthorityId = authorityKeyId(leaf);
-  return caKeyId === undefined || leafAuthorityId === undefined || caKeyId === leafAuthorityId;
-}
-
 interface LeafSpec {
   name: string;
   files: { cert: string; key: string };
@@ -198,7 +181,7 @@ function leafProblem(
     return { reason: "unreadable" };
   }
   const sans = subjectAltNames(fields);
-  if (!issuedBy(fields, spec.ca.fields)) return { reason: "wrong-issuer", sans };
+  if (!isIssuedBy(fields, spec.ca.fields)) return { reason: "wrong-issuer", sans };
   if (fields.notAfter.getTime() - now.getTime() < RENEW_BEFORE_DAYS * DAY_MS) {
     return { reason: "expiring", sans };
   }

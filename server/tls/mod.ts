@@ -1,6 +1,7 @@
 /**
  * TLS bootstrap for the k3ts server: CAs, leaf certificates, CSR signing, join tokens, the admin
- * kubeconfig and client certificate checks.
+ * kubeconfig and client certificate checks; and the certificate lifecycle after it: the
+ * inventory, expiry warnings, on-demand renewal and the `k3ts certificate` command.
  *
  * @example
  * ```ts
@@ -13,6 +14,9 @@
  *   certPem: tls.admin.certPem,
  *   keyPem: tls.admin.keyPem,
  * });
+ * for (const warning of expiryWarnings(await listClusterCertificates(dataDir), new Date())) {
+ *   log.warn(warning.message, warning.logFields);
+ * }
  * ```
  *
  * @module
@@ -48,3 +52,53 @@ export {
 } from "./kubeconfig.ts";
 export { type CertificateIdentity, verifyClientCertificate } from "./verify.ts";
 export { type SubjectAltNames } from "./der.ts";
+export {
+  CERTIFICATE_SERVICES,
+  type CertificateRecord,
+  type CertificateStatus,
+  certificateStatus,
+  type CertificateUsageKind,
+  type ClusterCertificateInventory,
+  daysRemaining,
+  EXPIRY_WARNING_DAYS,
+  type InventoryOptions,
+  listClusterCertificates,
+  serviceOfFile,
+  type UnreadableCertificate,
+} from "./inventory.ts";
+export {
+  CERTIFICATE_EXPIRATION_WARNING,
+  type CertificateExpiryEvent,
+  type EventObjectReference,
+  type ExpiryWarning,
+  type ExpiryWarningOptions,
+  expiryWarnings,
+} from "./expiry_warnings.ts";
+export {
+  type CertificateExpiryMonitorOptions,
+  checkCertificateExpiry,
+  DEFAULT_EXPIRY_CHECK_INTERVAL_MS,
+  startCertificateExpiryMonitor,
+} from "./expiry_monitor.ts";
+export {
+  backupClusterTls,
+  CertificateRenewalError,
+  type RenewalResult,
+  type RenewedCertificate,
+  renewLeafCertificates,
+  type RenewLeafCertificatesOptions,
+} from "./renewal.ts";
+export {
+  formatExpiryDate,
+  formatResidualTime,
+  renderCertificateJson,
+  renderCertificateTable,
+  renderCertificateText,
+  rfc3339,
+  usageNames,
+} from "./certificate_report.ts";
+export {
+  CERTIFICATE_HELP,
+  type CertificateCommandOptions,
+  runCertificateCommand,
+} from "./certificate_cli.ts";
