@@ -1,0 +1,62 @@
+/**
+ * Test support: a real {@link StoreSet} (the generic REST store with the built-in strategies,
+ * admission, field checks and patches) over a SQLite datastore in a temporary directory, without
+ * the HTTP server around it.
+ *
+ * @module
+ */
+import { createAdmission } from "../../apiserver/admission.ts";
+import { createFieldChecker } from "../../apiserver/field_check.ts";
+import { StoreSet } from "../../apiserver/handler.ts";
+import { createPatchEngine } from "../../apiserver/patching.ts";
+import { ResourceRegistry } from "../../apiserver/resources.ts";
+import { BUILTIN_RESOURCES } from "../../registry/catalog.ts";
+import { strategyFor } from "../../registry/strategies/mod.ts";
+import { openSqliteBackend } from "../../storage/sqlite.ts";
+
+/** Stores over a temporary datastore; dispose to close and remove it. */
+export interface TestStores extends AsyncDisposable {
+  stores: StoreSet;
+  /** Closes the datastore and opens it again (a server restart, as the store sees it). */
+  reopen(): Promise<StoreSet>;
+}
+
+function storesOver(path: string): { stores: StoreSet; close(): Promise<void> } {
+  const backend = openSqliteBackend(path);
+  const registry = new ResourceRegistry();
+  for (const info of BUILTIN_RESOURCES) registry.add(info, strategyFor(info));
+  const stores: StoreSet = new StoreSet(registry, {
+    backend,
+    admission: createAdmission({
+      backend,
+      serviceCidr: "10.43.0.0/16",
+      getNamespace: (name) => stores.forKind("", "Namespace").find(undefined, name),
+    }),
+    fields: createFieldChecker(),
+    patches: createPatchEngine(),
+  });
+  return { stores, close: () => backend.close() };
+}
+
+/** Opens stores in a fresh temporary directory, with the given namespaces created. */
+export async function openTestStores(namespaces: string[] = []): Promise<TestStores> {
+  const dir = await Deno.makeTempDir({ prefix: "k3ts-rbac-" });
+  let current = storesOver(`${dir}/state.db`);
+  for (const name of namespaces) {
+    await current.stores.forKind("", "Namespace").create(undefined, { metadata: { name } });
+  }
+  return {
+    get stores() {
+      return current.stores;
+    },
+    async reopen() {
+      await current.close();
+      current = storesOver(`${dir}/state.db`);
+      return current.stores;
+    },
+    async [Symbol.asyncDispose]() {
+      await current.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
