@@ -1,11 +1,14 @@
 /**
  * `k3ts`: the one command. `server` runs a cluster, `agent` joins one, `kubectl` runs the
- * installed kubectl against the local cluster, `version` prints versions.
+ * installed kubectl against the local cluster, `token` manages bootstrap tokens, `certificate`
+ * checks and renews the server's certificates, `version` prints versions.
  *
  * @module
  */
 import { ConfigError, defaultDirs, loadServerConfig, serverHelp } from "./server/config.ts";
+import { runTokenCommand } from "./server/auth/tokens/token_cli.ts";
 import { startServer } from "./server/server.ts";
+import { runCertificateCommand } from "./server/tls/mod.ts";
 import { K3TS_VERSION, KUBERNETES_VERSION } from "./version.ts";
 
 const HELP = `k3ts — lightweight Kubernetes in TypeScript
@@ -13,10 +16,12 @@ const HELP = `k3ts — lightweight Kubernetes in TypeScript
 Usage: k3ts <command> [flags]
 
 Commands:
-  server     Run a server (API, datastore, supervisor)
-  agent      Run an agent (not available yet)
-  kubectl    Run kubectl with the admin kubeconfig of this machine's server
-  version    Print versions
+  server       Run a server (API, datastore, supervisor)
+  agent        Run an agent (not available yet)
+  kubectl      Run kubectl with the admin kubeconfig of this machine's server
+  token        Manage bootstrap tokens (create, list, delete, generate)
+  certificate  Check or renew the server's certificates (check, rotate)
+  version      Print versions
 
 Run 'k3ts <command> --help' for a command's flags.
 `;
@@ -61,7 +66,7 @@ async function runServer(args: string[]): Promise<void> {
 }
 
 async function runKubectl(args: string[]): Promise<void> {
-  const kubeconfig = Deno.env.get("KUBECONFIG") ?? `${defaultDirs().configDir}/k3ts.yaml`;
+  const kubeconfig = adminKubeconfig();
   let child;
   try {
     child = new Deno.Command("kubectl", {
@@ -81,6 +86,23 @@ async function runKubectl(args: string[]): Promise<void> {
   Deno.exit(status.code);
 }
 
+/** The admin kubeconfig: `$KUBECONFIG`'s first entry, else the server's default. */
+function adminKubeconfig(): string {
+  return Deno.env.get("KUBECONFIG")?.split(":")[0] || `${defaultDirs().configDir}/k3ts.yaml`;
+}
+
+async function runCertificate(args: string[]): Promise<never> {
+  let dataDir: string;
+  try {
+    // The same data dir the server uses: config.yaml's data-dir and K3TS_DATA_DIR apply.
+    dataDir = (await loadServerConfig([])).dataDir;
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  Deno.exit(await runCertificateCommand(args, { dataDir }));
+}
+
 async function main(args: string[]): Promise<void> {
   const [command, ...rest] = args;
   switch (command) {
@@ -91,6 +113,10 @@ async function main(args: string[]): Promise<void> {
       break;
     case "kubectl":
       return await runKubectl(rest);
+    case "token":
+      return Deno.exit(await runTokenCommand(rest, { kubeconfigPath: adminKubeconfig() }));
+    case "certificate":
+      return await runCertificate(rest);
     case "version":
     case "--version":
       console.log(

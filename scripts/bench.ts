@@ -148,12 +148,15 @@ async function watchLatency(
     );
     return response.body!.pipeThrough(new TextDecoderStream());
   }));
-  const readers = streams.map(async (stream) => {
+  const readers = streams.map((stream) => stream.getReader());
+  const reading = readers.map(async (reader) => {
     let buffer = "";
     try {
-      for await (const chunk of stream) {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
         const now = performance.now();
-        buffer += chunk;
+        buffer += value;
         let nl;
         while ((nl = buffer.indexOf("\n")) >= 0) {
           const event = JSON.parse(buffer.slice(0, nl));
@@ -164,7 +167,7 @@ async function watchLatency(
         }
       }
     } catch {
-      // aborted
+      // cancelled below
     }
   });
   for (let i = 0; i < events; i++) {
@@ -177,8 +180,10 @@ async function watchLatency(
     });
     await waitFor("watchers to see the event", () => seen >= (i + 1) * watchers, 10_000);
   }
+  // Aborting the fetches alone does not end streams piped through a decoder: cancel each.
   abort.abort();
-  await Promise.all(readers);
+  await Promise.all(readers.map((reader) => reader.cancel().catch(() => undefined)));
+  await Promise.all(reading);
   client.close();
   writer.close();
   return delays;

@@ -6,15 +6,34 @@
  */
 import { join } from "node:path";
 import { createAdmission } from "./apiserver/admission.ts";
-import { mastersOnlyAuthorizer } from "./apiserver/authz.ts";
 import { createFieldChecker } from "./apiserver/field_check.ts";
-import { createApiHandler, StoreSet } from "./apiserver/handler.ts";
+import { type ApiHandler, createApiHandler, StoreSet } from "./apiserver/handler.ts";
 import { startHttpsServer } from "./apiserver/https_server.ts";
 import { ipv4Range } from "./apiserver/ip_range.ts";
 import { createPatchEngine } from "./apiserver/patching.ts";
 import { ResourceRegistry } from "./apiserver/resources.ts";
 import type { StoreDeps } from "./apiserver/rest_store.ts";
+import {
+  checkNodeRestriction,
+  ensureBootstrapPolicy,
+  privilegedGroupsAuthorizer,
+  startClusterRoleAggregation,
+  startNodeAuthorizer,
+  startRbacAuthorizer,
+  unionAuthorizer,
+} from "./auth/rbac/mod.ts";
+import {
+  createBearerAuthenticator,
+  createTokenRequest,
+  ensureServiceAccountKey,
+  ServiceAccountTokens,
+} from "./auth/tokens/mod.ts";
 import { ensureBootstrapObjects } from "./bootstrap_objects.ts";
+import {
+  ensureDefaultServiceAccounts,
+  startServiceAccountController,
+} from "./controllers/service_account.ts";
+import { agentConfigFor, createSupervisorHandler } from "./supervisor/mod.ts";
 import type { ServerConfig } from "./config.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { BUILTIN_RESOURCES } from "./registry/catalog.ts";
@@ -22,7 +41,12 @@ import { strategyFor } from "./registry/strategies/mod.ts";
 import { startCompactor } from "./storage/compactor.ts";
 import { openSqliteBackend } from "./storage/sqlite.ts";
 import type { Backend } from "./storage/types.ts";
-import { ensureClusterTls, ensureJoinTokens, writeAdminKubeconfig } from "./tls/mod.ts";
+import {
+  ensureClusterTls,
+  ensureJoinTokens,
+  startCertificateExpiryMonitor,
+  writeAdminKubeconfig,
+} from "./tls/mod.ts";
 import { startNamespaceController } from "./controllers/namespace.ts";
 
 /** A running server. */
@@ -97,6 +121,11 @@ export async function startServer(
     caPem: tls.serverCa.certPem,
     secret: config.token,
   });
+  const serviceAccountKey = await ensureServiceAccountKey(config.dataDir);
+  if (serviceAccountKey.created) {
+    log.info("Wrote service account signing key", { path: serviceAccountKey.path });
+  }
+  const serviceAccountTokens = new ServiceAccountTokens(serviceAccountKey);
 
   const backend = openSqliteBackend(join(serverDir, "db", "state.db"));
   const registry = new ResourceRegistry();
@@ -108,21 +137,50 @@ export async function startServer(
       backend,
       serviceCidr: config.serviceCidr,
       getNamespace: (name) => stores.forKind("", "Namespace").find(undefined, name),
+      checks: [checkNodeRestriction],
     }),
     fields: createFieldChecker(),
     patches: createPatchEngine(),
   };
   const stores: StoreSet = new StoreSet(registry, storeDeps);
+  const stop = new AbortController();
+  const rbac = await startRbacAuthorizer(stores, { signal: stop.signal, logger: log });
+  const nodeAuthorizer = await startNodeAuthorizer(stores, { signal: stop.signal, logger: log });
   let ready = false;
-  const handler = createApiHandler({
+  const authenticateToken = createBearerAuthenticator({ stores, key: serviceAccountKey });
+  const api = createApiHandler({
     registry,
     backend,
     storeDeps,
-    authorizer: mastersOnlyAuthorizer,
+    // system:masters first, so the admin is never locked out while RBAC syncs.
+    authorizer: unionAuthorizer(privilegedGroupsAuthorizer(), nodeAuthorizer, rbac),
+    authenticateToken,
+    subresourceCreators: new Map([
+      [
+        "/serviceaccounts/token",
+        (namespace: string, name: string, body: unknown) =>
+          createTokenRequest(
+            { objects: stores, tokens: serviceAccountTokens },
+            namespace,
+            name,
+            body,
+          ),
+      ],
+    ]),
     serverAddress: `${advertise}:${config.httpsListenPort}`,
     serverCaPem: tls.serverCa.certPem,
     isReady: () => ready,
   }, stores);
+  const supervisor = createSupervisorHandler({
+    stores,
+    tls,
+    joinSecrets: { server: tokens.secret, agent: tokens.secret },
+    agentConfig: agentConfigFor(config, advertise, config.httpsListenPort),
+    isReady: () => ready,
+    logger: log,
+  });
+  const handler: ApiHandler = async (request, user) =>
+    await supervisor(request, user) ?? await api(request, user);
   const https = await startHttpsServer({
     host: config.bindAddress,
     port: config.httpsListenPort,
@@ -130,14 +188,17 @@ export async function startServer(
     keyPem: tls.serving.keyPem,
     clientCaPem: tls.clientCa.certPem,
     handler,
+    authenticateRequest: authenticateToken,
   });
-  const stop = new AbortController();
   try {
     await ensureBootstrapObjects(stores, {
       serviceIp,
       advertiseAddress: advertise,
       port: https.port,
     });
+    await ensureBootstrapPolicy(stores, { logger: log });
+    await ensureDefaultServiceAccounts(stores);
+    await Promise.all([rbac.synced(), nodeAuthorizer.synced()]);
     const url = `https://127.0.0.1:${https.port}`;
     await writeAdminKubeconfig({
       path: config.writeKubeconfig,
@@ -153,6 +214,19 @@ export async function startServer(
         onError: (e) => log.error("compaction failed", { error: String(e) }),
       }),
       startNamespaceController(stores, { signal: stop.signal, logger: log }),
+      startServiceAccountController(stores, { signal: stop.signal, logger: log }),
+      startClusterRoleAggregation(stores, { signal: stop.signal, logger: log }),
+      startCertificateExpiryMonitor({
+        dataDir: config.dataDir,
+        logger: log,
+        host: config.nodeName,
+        postEvent: (event) =>
+          stores.forKind("", "Event").create("default", event, { fieldManager: "k3ts" }),
+        signal: stop.signal,
+        onError: (e) => log.error("certificate expiry check failed", { error: String(e) }),
+      }),
+      rbac.done,
+      nodeAuthorizer.done,
     ];
     ready = true;
     const startupMs = performance.now() - started;
@@ -180,6 +254,7 @@ export async function startServer(
   } catch (error) {
     stop.abort();
     await https.close();
+    await Promise.allSettled([rbac.done, nodeAuthorizer.done]);
     await backend.close();
     throw error;
   }

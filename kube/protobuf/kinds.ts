@@ -58,6 +58,7 @@ const ROOTS: Record<string, Record<string, string>> = {
   "networking.k8s.io/v1": { Ingress: "networking.Ingress" },
   "authorization.k8s.io/v1": {
     SelfSubjectAccessReview: "authorization.SelfSubjectAccessReview",
+    SelfSubjectRulesReview: "authorization.SelfSubjectRulesReview",
     SubjectAccessReview: "authorization.SubjectAccessReview",
     LocalSubjectAccessReview: "authorization.LocalSubjectAccessReview",
   },

@@ -9,7 +9,7 @@ import { ApiError } from "../../kube/errors.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { type Backend, KeyExistsError } from "../storage/types.ts";
 import type { RegisteredResource } from "./resources.ts";
-import type { WriteOptions } from "./store_types.ts";
+import type { RequestUser, WriteOptions } from "./store_types.ts";
 import { type Ipv4Range, ipv4Range } from "./ip_range.ts";
 
 /** Hooks the generic store calls around writes. */
@@ -24,7 +24,7 @@ export interface Admission {
     resource: RegisteredResource,
     next: KubeObject,
     old: KubeObject,
-    options: WriteOptions,
+    options: WriteOptions & { subresource?: string },
   ): Promise<void>;
   beforeDelete(resource: RegisteredResource, obj: KubeObject): Promise<void>;
   /** Releases what the object held once it is gone. */
@@ -51,12 +51,33 @@ export interface AdmissionOptions {
   serviceCidr: string;
   /** Reads a namespace, or undefined. */
   getNamespace(name: string): Promise<KubeObject | undefined>;
+  /** Further checks of who writes what (NodeRestriction), run before every create and update. */
+  checks?: AdmissionCheck[];
 }
+
+/**
+ * A check of a write: `resource` is the plural, with `/subresource` when there is one; returns
+ * the error to refuse the write with, or undefined.
+ */
+export type AdmissionCheck = (
+  user: RequestUser | undefined,
+  resource: string,
+  verb: "create" | "update",
+  obj: KubeObject,
+  old?: KubeObject,
+) => ApiError | undefined;
 
 /** Creates the built-in admission chain. */
 export function createAdmission(options: AdmissionOptions): Admission {
   const range = ipv4Range(options.serviceCidr);
   const allocator = new ServiceAllocator(options.backend, range);
+
+  function runChecks(...args: Parameters<AdmissionCheck>): void {
+    for (const check of options.checks ?? []) {
+      const refusal = check(...args);
+      if (refusal) throw refusal;
+    }
+  }
 
   async function checkNamespace(resource: RegisteredResource, obj: KubeObject): Promise<void> {
     if (!resource.info.namespaced) return;
@@ -75,12 +96,21 @@ export function createAdmission(options: AdmissionOptions): Admission {
 
   return {
     async beforeCreate(resource, obj, writeOptions) {
+      runChecks(writeOptions.user, resource.info.plural, "create", obj);
       await checkNamespace(resource, obj);
       if (!isService(resource)) return NOTHING_TO_UNDO;
       const claimed = await allocator.allocate(obj, undefined, writeOptions.dryRun === true);
       return () => allocator.releaseKeys(claimed);
     },
     async beforeUpdate(resource, next, old, writeOptions) {
+      const sub = writeOptions.subresource;
+      runChecks(
+        writeOptions.user,
+        sub ? `${resource.info.plural}/${sub}` : resource.info.plural,
+        "update",
+        next,
+        old,
+      );
       if (isService(resource)) await allocator.allocate(next, old, writeOptions.dryRun === true);
     },
     beforeDelete(resource, obj) {

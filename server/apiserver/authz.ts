@@ -26,9 +26,25 @@ export interface Decision {
   reason?: string;
 }
 
+/** What a user may do in one namespace, as `SelfSubjectRulesReview.status` reports it. */
+export interface RulesReviewStatus {
+  resourceRules: {
+    verbs: string[];
+    apiGroups?: string[];
+    resources?: string[];
+    resourceNames?: string[];
+  }[];
+  nonResourceRules: { verbs: string[]; nonResourceURLs?: string[] }[];
+  /** True when some authoriser cannot enumerate what it would allow. */
+  incomplete: boolean;
+  evaluationError?: string;
+}
+
 /** Decides whether a user may do something. */
 export interface Authorizer {
   authorize(user: RequestUser, attributes: RequestAttributes): Decision;
+  /** The rules the user holds in a namespace, when this authoriser can list them. */
+  rulesFor?(user: RequestUser, namespace: string): RulesReviewStatus;
 }
 
 /** Paths any authenticated user may read (upstream's system:discovery + public-info-viewer). */

@@ -15,9 +15,10 @@ import {
   wantsAggregated,
 } from "./discovery.ts";
 import { errorResponse, jsonResponse } from "./http_io.ts";
+import type { Authentication } from "./https_server.ts";
 import { OpenApiCache } from "./openapi_cache.ts";
 import { parseRequestInfo, type RequestInfo } from "./request_info.ts";
-import { ResourceHandler } from "./resource_handler.ts";
+import { ResourceHandler, type SubresourceCreator } from "./resource_handler.ts";
 import type { ResourceRegistry } from "./resources.ts";
 import { RestStore, type StoreDeps } from "./rest_store.ts";
 import { handleReview } from "./reviews.ts";
@@ -48,6 +49,10 @@ export interface ApiHandlerOptions {
   serverCaPem: string;
   /** False until bootstrap finished (`/readyz`). */
   isReady(): boolean;
+  /** Checks a bearer token for TokenReview (the listener's authenticator). */
+  authenticateToken?: (request: Request) => Promise<Authentication | undefined>;
+  /** Creatable subresources served outside the store (`serviceaccounts/token`). */
+  subresourceCreators?: ReadonlyMap<string, SubresourceCreator>;
 }
 
 /** Paths anyone may call without credentials. */
@@ -86,7 +91,12 @@ export type ApiHandler = (request: Request, user: RequestUser | undefined) => Pr
 export function createApiHandler(options: ApiHandlerOptions, stores: StoreSet): ApiHandler {
   const discovery = new Discovery(options.registry);
   const openapi = new OpenApiCache(options.registry);
-  const resources = new ResourceHandler(stores, options.backend, options.authorizer);
+  const resources = new ResourceHandler(
+    stores,
+    options.backend,
+    options.authorizer,
+    options.subresourceCreators,
+  );
 
   function nonResource(
     request: Request,
@@ -158,7 +168,7 @@ export function createApiHandler(options: ApiHandlerOptions, stores: StoreSet): 
       const info = parseRequestInfo(request.method, url.pathname, url.searchParams);
       const path = url.pathname.replace(/\/$/, "") || "/";
       if (!user && !ANONYMOUS_PATHS.has(path)) throw ApiError.unauthorized();
-      const attributes: RequestAttributes = { ...info };
+      const attributes = authorizationAttributes(info, url.searchParams);
       if (user && !ANONYMOUS_PATHS.has(path)) {
         const decision = options.authorizer.authorize(user, attributes);
         if (!decision.allowed) throw forbidden(user, info, decision.reason);
@@ -171,7 +181,15 @@ export function createApiHandler(options: ApiHandlerOptions, stores: StoreSet): 
       const virtual = VIRTUAL_RESOURCES.find((v) =>
         v.group === info.group && v.version === info.version && v.plural === info.resource
       );
-      if (virtual) return await handleReview(request, virtual, user!, options.authorizer);
+      if (virtual) {
+        return await handleReview(
+          request,
+          virtual,
+          user!,
+          options.authorizer,
+          options.authenticateToken,
+        );
+      }
       const store = stores.lookup(info.group, info.version, info.resource);
       if (!store) throw ApiError.pathNotFound();
       return await resources.handle(request, url, info, store, user!);
@@ -195,4 +213,22 @@ export function forbidden(user: RequestUser, info: RequestInfo, reason?: string)
     info.namespace,
     reason,
   );
+}
+
+/**
+ * What the authoriser sees, as upstream's RequestInfo resolves it: a Namespace is inside itself
+ * (a RoleBinding in `x` may grant reading namespace `x`), and a list or watch narrowed to one
+ * name by `fieldSelector=metadata.name=<n>` is about that name (rules with resourceNames, a
+ * kubelet's single-object watches).
+ */
+function authorizationAttributes(info: RequestInfo, query: URLSearchParams): RequestAttributes {
+  const attributes: RequestAttributes = { ...info };
+  if (info.resource === "namespaces" && info.group === "" && info.name) {
+    attributes.namespace = info.name;
+  }
+  if ((info.verb === "list" || info.verb === "watch") && !info.name) {
+    const selected = /^metadata\.name==?([^,]+)$/.exec(query.get("fieldSelector") ?? "");
+    if (selected) attributes.name = selected[1];
+  }
+  return attributes;
 }

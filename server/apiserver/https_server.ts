@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
 import type { ApiHandler } from "./handler.ts";
 import { isStreamingResponse, MAX_BODY_BYTES } from "./http_io.ts";
+import { errorResponse } from "./http_io.ts";
 import type { RequestUser } from "./store_types.ts";
 import { ApiError } from "../../kube/errors.ts";
 import { verifyClientCertificate } from "../tls/verify.ts";
@@ -24,11 +25,15 @@ export interface HttpsServerOptions {
   /** Client certificates must chain to this CA. */
   clientCaPem: string;
   handler: ApiHandler;
-  /** Authenticates what the certificate does not (bearer tokens); undefined = anonymous. */
-  authenticateRequest?: (
-    request: Request,
-  ) => Promise<RequestUser | undefined> | RequestUser | undefined;
+  /**
+   * Authenticates what the certificate does not (bearer tokens): undefined when the request
+   * presents no credential (anonymous), an error when it presents a bad one (401).
+   */
+  authenticateRequest?: (request: Request) => Promise<Authentication | undefined>;
 }
+
+/** The outcome of checking a presented credential. */
+export type Authentication = { user: RequestUser } | { error: string };
 
 /** A running listener. */
 export interface HttpsServer {
@@ -196,8 +201,16 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
         body,
         signal: abort.signal,
       });
-      const user = certificateUser(req, options.clientCaPem) ??
-        await options.authenticateRequest?.(request);
+      let user = certificateUser(req, options.clientCaPem);
+      if (!user && options.authenticateRequest) {
+        const result = await options.authenticateRequest(request);
+        if (result && "error" in result) {
+          // A presented but invalid credential is 401 even on anonymous paths, as upstream.
+          await writeResponse(res, errorResponse(ApiError.unauthorized()));
+          return;
+        }
+        user = result?.user;
+      }
       const response = await options.handler(request, user);
       await writeResponse(res, response);
     } catch (error) {

@@ -37,11 +37,23 @@ const TABLE_CONTENT_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io";
 const encoder = new TextEncoder();
 
 /** Serves resource requests. */
+/**
+ * Creates a subresource that is not stored, e.g. `serviceaccounts/token` (a TokenRequest):
+ * gets the parent's namespace and name and the decoded body, returns the response body.
+ */
+export type SubresourceCreator = (
+  namespace: string,
+  name: string,
+  body: unknown,
+) => Promise<unknown>;
+
 export class ResourceHandler {
   constructor(
     readonly stores: StoreSet,
     readonly backend: Backend,
     readonly authorizer: Authorizer,
+    /** Creatable subresources served outside the store, keyed `<group>/<resource>/<sub>`. */
+    readonly subresourceCreators: ReadonlyMap<string, SubresourceCreator> = new Map(),
   ) {}
 
   /** Handles one request for `store`'s resource. */
@@ -90,6 +102,16 @@ export class ResourceHandler {
             await store.create(ns, body as KubeObject, writeOptions(q, request, user)),
             201,
           );
+        }
+        const creator = this.subresourceCreators.get(
+          `${store.resource.info.group}/${store.resource.info.plural}/${sub}`,
+        );
+        if (creator) {
+          const body = decodeObjectBody(
+            await readBody(request),
+            request.headers.get("content-type"),
+          );
+          return jsonResponse(201, await creator(ns!, name, body));
         }
         if (sub === "binding") {
           return await bind(store, ns!, name, await readBody(request), request, user);

@@ -1,7 +1,8 @@
 /**
  * The review endpoints: `kubectl auth whoami` (SelfSubjectReview), `kubectl auth can-i`
- * (SelfSubjectAccessReview), SubjectAccessReview and SelfSubjectRulesReview. Nothing is stored:
- * each answers from the caller's identity and the authoriser.
+ * (SelfSubjectAccessReview), SubjectAccessReview, SelfSubjectRulesReview (`auth can-i --list`)
+ * and TokenReview. Nothing is stored: each answers from the caller's identity, the authoriser
+ * and the token authenticator.
  *
  * @module
  */
@@ -10,6 +11,7 @@ import type { KubeObject } from "../../kube/types.ts";
 import type { Authorizer, RequestAttributes } from "./authz.ts";
 import type { VirtualResource } from "./discovery.ts";
 import { decodeObjectBody, jsonResponse, readBody } from "./http_io.ts";
+import type { Authentication } from "./https_server.ts";
 import type { RequestUser } from "./store_types.ts";
 
 interface ResourceAttributesSpec {
@@ -28,6 +30,7 @@ export async function handleReview(
   resource: VirtualResource,
   user: RequestUser,
   authorizer: Authorizer,
+  authenticateToken?: (request: Request) => Promise<Authentication | undefined>,
 ): Promise<Response> {
   if (request.method !== "POST") {
     throw ApiError.methodNotAllowed(
@@ -76,61 +79,28 @@ export async function handleReview(
     }
     case "selfsubjectrulesreviews": {
       const namespace = review.spec?.namespace ?? "default";
-      const all = authorizer.authorize(user, {
-        verb: "*",
-        isResourceRequest: true,
-        path: "",
-        group: "*",
-        version: "*",
-        resource: "*",
-        namespace,
-      });
-      const status = all.allowed
-        ? {
-          resourceRules: [{ verbs: ["*"], apiGroups: ["*"], resources: ["*"] }],
-          nonResourceRules: [{ verbs: ["*"], nonResourceURLs: ["*"] }],
-          incomplete: false,
-        }
-        : {
-          resourceRules: [
-            {
-              verbs: ["create"],
-              apiGroups: ["authorization.k8s.io"],
-              resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"],
-            },
-            {
-              verbs: ["create"],
-              apiGroups: ["authentication.k8s.io"],
-              resources: ["selfsubjectreviews"],
-            },
-          ],
-          nonResourceRules: [{
-            verbs: ["get"],
-            nonResourceURLs: [
-              "/api",
-              "/api/*",
-              "/apis",
-              "/apis/*",
-              "/healthz",
-              "/livez",
-              "/openapi",
-              "/openapi/*",
-              "/readyz",
-              "/version",
-              "/version/",
-            ],
-          }],
-          incomplete: false,
-        };
+      const status = authorizer.rulesFor?.(user, namespace) ??
+        { resourceRules: [], nonResourceRules: [], incomplete: true };
       return jsonResponse(201, { ...base, spec: review.spec ?? {}, status });
     }
-    case "tokenreviews":
-      // Bearer tokens arrive with the service-account issue; until then no token is valid.
-      return jsonResponse(201, {
-        ...base,
-        spec: review.spec ?? {},
-        status: { authenticated: false, user: {} },
-      });
+    case "tokenreviews": {
+      const token = typeof review.spec?.token === "string" ? review.spec.token : "";
+      const result = token && authenticateToken
+        ? await authenticateToken(
+          new Request("https://tokenreview.invalid/", {
+            headers: { authorization: `Bearer ${token}` },
+          }),
+        )
+        : undefined;
+      const status = result && "user" in result
+        ? {
+          authenticated: true,
+          user: userInfo(result.user),
+          audiences: review.spec?.audiences ?? [],
+        }
+        : { authenticated: false, user: {}, error: result?.error ?? "invalid bearer token" };
+      return jsonResponse(201, { ...base, spec: review.spec ?? {}, status });
+    }
   }
   throw ApiError.pathNotFound();
 }

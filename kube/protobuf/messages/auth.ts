@@ -1,5 +1,5 @@
 /**
- * Protobuf descriptors for authorization.k8s.io/v1 access reviews and authentication.k8s.io/v1 TokenRequest, TokenReview, SelfSubjectReview.
+ * Protobuf descriptors for authorization.k8s.io/v1 access and rules reviews and authentication.k8s.io/v1 TokenRequest, TokenReview, SelfSubjectReview.
  *
  * Field numbers are those of the k8s.io/api and apimachinery `generated.proto` files as built into
  * kubectl 1.32; JSON names and flags follow the Go types' `json` tags (see `schema.ts`).
@@ -65,6 +65,30 @@ export const AUTH: MessageTable = {
     1: ["metadata", "meta.ObjectMeta"],
     2: ["spec", "authorization.SubjectAccessReviewSpec"],
     3: ["status", "authorization.SubjectAccessReviewStatus"],
+  },
+  "authorization.SelfSubjectRulesReview": {
+    1: ["metadata", "meta.ObjectMeta"],
+    2: ["spec", "authorization.SelfSubjectRulesReviewSpec"],
+    3: ["status", "authorization.SubjectRulesReviewStatus"],
+  },
+  "authorization.SelfSubjectRulesReviewSpec": {
+    1: ["namespace", "string"],
+  },
+  "authorization.SubjectRulesReviewStatus": {
+    1: ["resourceRules", "authorization.ResourceRule", "rep"],
+    2: ["nonResourceRules", "authorization.NonResourceRule", "rep"],
+    3: ["incomplete", "bool", "keep"],
+    4: ["evaluationError", "string"],
+  },
+  "authorization.ResourceRule": {
+    1: ["verbs", "string", "rep"],
+    2: ["apiGroups", "string", "rep"],
+    3: ["resources", "string", "rep"],
+    4: ["resourceNames", "string", "rep"],
+  },
+  "authorization.NonResourceRule": {
+    1: ["verbs", "string", "rep"],
+    2: ["nonResourceURLs", "string", "rep"],
   },
   "authentication.TokenRequest": {
     1: ["metadata", "meta.ObjectMeta"],
