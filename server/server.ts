@@ -8,7 +8,9 @@ import { join } from "node:path";
 import { createAdmission } from "./apiserver/admission.ts";
 import { createFieldChecker } from "./apiserver/field_check.ts";
 import { type ApiHandler, createApiHandler, StoreSet } from "./apiserver/handler.ts";
+import { errorResponse } from "./apiserver/http_io.ts";
 import { startHttpsServer } from "./apiserver/https_server.ts";
+import { impersonate, wantsImpersonation } from "./apiserver/impersonation.ts";
 import { ipv4Range } from "./apiserver/ip_range.ts";
 import { createPatchEngine } from "./apiserver/patching.ts";
 import { ResourceRegistry } from "./apiserver/resources.ts";
@@ -147,13 +149,14 @@ export async function startServer(
   const rbac = await startRbacAuthorizer(stores, { signal: stop.signal, logger: log });
   const nodeAuthorizer = await startNodeAuthorizer(stores, { signal: stop.signal, logger: log });
   let ready = false;
+  // system:masters first, so the admin is never locked out while RBAC syncs.
+  const authorizer = unionAuthorizer(privilegedGroupsAuthorizer(), nodeAuthorizer, rbac);
   const authenticateToken = createBearerAuthenticator({ stores, key: serviceAccountKey });
   const api = createApiHandler({
     registry,
     backend,
     storeDeps,
-    // system:masters first, so the admin is never locked out while RBAC syncs.
-    authorizer: unionAuthorizer(privilegedGroupsAuthorizer(), nodeAuthorizer, rbac),
+    authorizer,
     authenticateToken,
     subresourceCreators: new Map([
       [
@@ -179,8 +182,18 @@ export async function startServer(
     isReady: () => ready,
     logger: log,
   });
-  const handler: ApiHandler = async (request, user) =>
-    await supervisor(request, user) ?? await api(request, user);
+  const handler: ApiHandler = async (request, user) => {
+    const supervised = await supervisor(request, user);
+    if (supervised) return supervised;
+    if (user && wantsImpersonation(request.headers)) {
+      try {
+        user = impersonate(request.headers, user, authorizer);
+      } catch (error) {
+        return errorResponse(error);
+      }
+    }
+    return await api(request, user);
+  };
   const https = await startHttpsServer({
     host: config.bindAddress,
     port: config.httpsListenPort,

@@ -50,9 +50,7 @@ export async function startSupervisorFixture(): Promise<SupervisorFixture> {
 }
 
 /** An `Authorization: Basic` header value. */
-export function basicAuth(username: string, password: string): string {
-  return `Basic ${new TextEncoder().encode(`${username}:${password}`).toBase64()}`;
-}
+export { basicAuth } from "../../tests/helpers/agent_join.ts";
 
 /** A request to the supervisor (the URL's host does not matter to the handler). */
 export function supervisorRequest(
