@@ -67,6 +67,8 @@ async function runServer(args: string[]): Promise<void> {
 
 async function runKubectl(args: string[]): Promise<void> {
   const kubeconfig = adminKubeconfig();
+  // `deno task kubectl -- get ns` passes the `--` along; kubectl would read it as "no command".
+  if (args[0] === "--") args = args.slice(1);
   let child;
   try {
     child = new Deno.Command("kubectl", {
