@@ -47,7 +47,12 @@ async function runServer(args: string[]): Promise<void> {
   try {
     server = await startServer(config);
   } catch (error) {
-    fail(`server failed to start: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    const hint = /Requires (read|write) access/.test(message)
+      ? "\nk3ts: 'deno task server' may use /var/lib/k3ts, /etc/k3ts and ~/.k3ts; for other " +
+        "directories add them to --allow-read and --allow-write (see README)"
+      : "";
+    fail(`server failed to start: ${message}${hint}`);
   }
   console.error(
     `k3ts: API ready at ${server.url}\n` +
