@@ -6,7 +6,7 @@
  *   get/update/patch its own Node and its status;
  * - get/list/watch a secret or config map, get a claim, volume or service account, and create a
  *   service-account token, only when a pod bound to it references the object;
- * - update/patch the status of pods bound to it;
+ * - update/patch the status of pods bound to it, and delete them;
  * - get/create/update/patch/delete its own Lease in `kube-node-lease`;
  * - create/update/patch events, create tokenreviews and subjectaccessreviews (its own
  *   authentication and authorisation webhooks).
@@ -66,6 +66,11 @@ export function createNodeAuthorizer(graph: NodeGraph): RuleAuthorizer {
           return nodeAccess(node, a);
         case "pods":
           if (sub === "" && READ.has(verb)) return ALLOW;
+          // A kubelet confirms the deletion of its own pods (grace period 0).
+          if (sub === "" && verb === "delete") {
+            if (a.name && graph.podOnNode(node, a.namespace ?? "", a.name)) return ALLOW;
+            return deny(`node '${node}' can only delete pods with spec.nodeName set to itself`);
+          }
           if (sub === "status" && (verb === "update" || verb === "patch" || verb === "get")) {
             if (a.name && graph.podOnNode(node, a.namespace ?? "", a.name)) return ALLOW;
             return deny(`node '${node}' can only update the status of pods bound to it`);

@@ -199,11 +199,15 @@ Deno.test("node authorizer: nodes, pods, leases, events and everything else", as
     assert(!allowed(nodeA, attrs("patch", "nodes/status", undefined, "b")));
     assert(!allowed(nodeA, attrs("delete", "nodes", undefined, "a")));
   });
-  await t.step("status of pods bound to it", () => {
+  await t.step("status of pods bound to it, and their deletion", () => {
     assert(allowed(nodeA, attrs("patch", "pods/status", "apps", "web")));
     assert(!allowed(nodeB, attrs("patch", "pods/status", "apps", "web")));
     assert(!allowed(nodeA, attrs("update", "pods", "apps", "web")));
-    assert(!allowed(nodeA, attrs("delete", "pods", "apps", "web")));
+    assert(allowed(nodeA, attrs("delete", "pods", "apps", "web")));
+    assertEquals(
+      authz.authorize(nodeB, attrs("delete", "pods", "apps", "web")).reason,
+      "node 'b' can only delete pods with spec.nodeName set to itself",
+    );
   });
   await t.step("its own lease in kube-node-lease", () => {
     const lease = (verb: string, namespace: string, name?: string) =>
