@@ -8,6 +8,7 @@
 import { ConfigError, defaultDirs, loadServerConfig, serverHelp } from "./server/config.ts";
 import { runTokenCommand } from "./server/auth/tokens/token_cli.ts";
 import { startServer } from "./server/server.ts";
+import { runSimulate } from "./server/simulate/mod.ts";
 import { runCertificateCommand } from "./server/tls/mod.ts";
 import { K3TS_VERSION, KUBERNETES_VERSION } from "./version.ts";
 
@@ -21,6 +22,7 @@ Commands:
   kubectl      Run kubectl with the admin kubeconfig of this machine's server
   token        Manage bootstrap tokens (create, list, delete, generate)
   certificate  Check or renew the server's certificates (check, rotate)
+  simulate     Join simulated (kwok-like) nodes to a cluster, for testing and sizing
   version      Print versions
 
 Run 'k3ts <command> --help' for a command's flags.
@@ -124,6 +126,8 @@ async function main(args: string[]): Promise<void> {
       return Deno.exit(await runTokenCommand(rest, { kubeconfigPath: adminKubeconfig() }));
     case "certificate":
       return await runCertificate(rest);
+    case "simulate":
+      return Deno.exit(await runSimulate(rest));
     case "version":
     case "--version":
       console.log(

@@ -24,13 +24,15 @@ export interface ServerConfig {
   disableAgent: boolean;
   nodeName: string;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** Seconds without a Lease renewal before a node is marked Unknown (upstream: 40). */
+  nodeMonitorGracePeriod: number;
 }
 
 /** A flag of `k3ts server`. */
 interface FlagSpec {
   name: string;
   key: keyof ServerConfig | "config";
-  kind: "string" | "number" | "boolean" | "list" | "mode";
+  kind: "string" | "number" | "seconds" | "boolean" | "list" | "mode";
   help: string;
 }
 
@@ -114,6 +116,12 @@ export const SERVER_FLAGS: readonly FlagSpec[] = [
     key: "nodeName",
     kind: "string",
     help: "This node's name (default: hostname)",
+  },
+  {
+    name: "node-monitor-grace-period",
+    key: "nodeMonitorGracePeriod",
+    kind: "seconds",
+    help: "Seconds without a node heartbeat before it is NotReady (default 40)",
   },
   {
     name: "log-level",
@@ -225,6 +233,14 @@ function convert(spec: FlagSpec, value: unknown): unknown {
       }
       return n;
     }
+    case "seconds": {
+      // `40` or `40s`, as K3s's duration flags are usually written.
+      const n = Number(String(value).replace(/s$/, ""));
+      if (!Number.isFinite(n) || n <= 0) {
+        throw new ConfigError(`--${spec.name}: "${value}" is not a positive number of seconds`);
+      }
+      return n;
+    }
     case "boolean":
       if (value === true || value === "true" || value === "1") return true;
       if (value === false || value === "false" || value === "0") return false;
@@ -273,6 +289,7 @@ export async function loadServerConfig(args: string[]): Promise<ServerConfig> {
     disableAgent: false,
     nodeName: Deno.hostname().toLowerCase(),
     logLevel: "info",
+    nodeMonitorGracePeriod: 40,
   };
   for (const spec of SERVER_FLAGS) {
     if (spec.key === "config" || merged[spec.name] === undefined) continue;
@@ -290,6 +307,11 @@ export async function loadServerConfig(args: string[]): Promise<ServerConfig> {
     } catch (error) {
       throw new ConfigError(`--${flag}: ${(error as Error).message}`);
     }
+  }
+  if (Number(config.clusterCidr.split("/")[1]) > 24) {
+    throw new ConfigError(
+      `--cluster-cidr: ${config.clusterCidr} is narrower than /24: every node gets a /24 of it`,
+    );
   }
   if (!["debug", "info", "warn", "error"].includes(config.logLevel)) {
     throw new ConfigError(

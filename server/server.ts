@@ -35,6 +35,11 @@ import {
   ensureDefaultServiceAccounts,
   startServiceAccountController,
 } from "./controllers/service_account.ts";
+import { startNodeIpam } from "./controllers/node_ipam.ts";
+import { startNodeLifecycle } from "./controllers/node_lifecycle.ts";
+import { SharedInformers } from "./controllers/shared_informers.ts";
+import { startWorkloadControllers } from "./controllers/workloads.ts";
+import { startScheduler } from "./scheduler/mod.ts";
 import { agentConfigFor, createSupervisorHandler } from "./supervisor/mod.ts";
 import type { ServerConfig } from "./config.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -211,6 +216,7 @@ export async function startServer(
     });
     await ensureBootstrapPolicy(stores, { logger: log });
     await ensureDefaultServiceAccounts(stores);
+    const informers = new SharedInformers(stores, { signal: stop.signal, logger: log });
     await Promise.all([rbac.synced(), nodeAuthorizer.synced()]);
     const url = `https://127.0.0.1:${https.port}`;
     await writeAdminKubeconfig({
@@ -229,6 +235,20 @@ export async function startServer(
       startNamespaceController(stores, { signal: stop.signal, logger: log }),
       startServiceAccountController(stores, { signal: stop.signal, logger: log }),
       startClusterRoleAggregation(stores, { signal: stop.signal, logger: log }),
+      // Control loops. One server runs them; leader election for several is still to come.
+      startScheduler(stores, { signal: stop.signal, logger: log }),
+      startWorkloadControllers(stores, { signal: stop.signal, logger: log, informers }),
+      informers.stopped(),
+      startNodeIpam(stores, {
+        clusterCidr: config.clusterCidr,
+        signal: stop.signal,
+        logger: log,
+      }),
+      startNodeLifecycle(stores, {
+        gracePeriodMs: config.nodeMonitorGracePeriod * 1000,
+        signal: stop.signal,
+        logger: log,
+      }),
       startCertificateExpiryMonitor({
         dataDir: config.dataDir,
         logger: log,

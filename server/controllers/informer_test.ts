@@ -4,7 +4,7 @@ import type { KubeObject } from "../../kube/types.ts";
 import type { Backend, WatchEvent, WatchOptions } from "../storage/types.ts";
 import { silentLogger } from "../log.ts";
 import { runInformer } from "./informer.ts";
-import { openTestStores } from "../auth/rbac/_test_stores.ts";
+import { openTestStores } from "../../tests/helpers/stores.ts";
 
 /**
  * A backend whose first watch can be made to lose events and then end, as a watch does that

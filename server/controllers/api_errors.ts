@@ -1,0 +1,29 @@
+/**
+ * The API errors controllers tell apart: gone (404), conflicting (409: a stale read or a name
+ * taken), and writing into a namespace that is being deleted (403, which the namespace's own
+ * deletion makes moot).
+ *
+ * @module
+ */
+import { ApiError } from "../../kube/errors.ts";
+
+/** 404 Not Found. */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ApiError && error.code === 404;
+}
+
+/** 409 Conflict (or AlreadyExists). */
+export function isConflict(error: unknown): boolean {
+  return error instanceof ApiError && error.code === 409;
+}
+
+/** A create refused because its namespace is terminating. */
+export function isNamespaceTerminating(error: unknown): boolean {
+  return error instanceof ApiError && error.code === 403 &&
+    /because it is being terminated/.test(error.message);
+}
+
+/** The message of an error, for events and conditions. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

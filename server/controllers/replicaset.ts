@@ -1,0 +1,312 @@
+/**
+ * The ReplicaSet controller: keeps `spec.replicas` active pods that match the selector and that
+ * the ReplicaSet controls — adopting matching orphans, creating missing pods from the template in
+ * slow-start batches, deleting surplus pods most-deletable first — and reports replicas,
+ * fully-labelled, ready and available (`minReadySeconds`) counts in the status.
+ *
+ * @module
+ */
+import { clone, deepEqual } from "../../kube/deep_equal.ts";
+import { ApiError } from "../../kube/errors.ts";
+import { type LabelSelectorMatcher, labelSelectorMatcher } from "../../kube/selectors/labels.ts";
+import type { KubeObject, OwnerReference } from "../../kube/types.ts";
+import type { StoreSet } from "../apiserver/handler.ts";
+import type { Logger } from "../log.ts";
+import { errorMessage, isConflict, isNamespaceTerminating, isNotFound } from "./api_errors.ts";
+import {
+  claimObjects,
+  controllerRefOf,
+  indexByController,
+  newControllerRef,
+} from "./controller_ref.ts";
+import { newCondition, removeCondition, setCondition } from "./deployment_status.ts";
+import { createEventRecorder } from "./event_recorder.ts";
+import { Expectations } from "./expectations.ts";
+import {
+  isPodActive,
+  isPodAvailable,
+  isPodReady,
+  nextAvailableAt,
+  rankForDeletion,
+} from "./pod_state.ts";
+import { type CacheEvent, objectKey, SharedInformers, splitKey } from "./shared_informers.ts";
+import { WorkQueue } from "./workqueue.ts";
+
+/** The field manager of writes by the controller manager's loops. */
+export const CONTROLLER_FIELD_MANAGER = "kube-controller-manager";
+
+/** At most this many pods are created or deleted in one sync, as upstream's burstReplicas. */
+const BURST_REPLICAS = 500;
+
+const REPLICA_SET_TYPE = { apiVersion: "apps/v1", kind: "ReplicaSet" };
+
+/** Options of {@link startReplicaSetController}. */
+export interface ReplicaSetControllerOptions {
+  signal: AbortSignal;
+  logger: Logger;
+  /** Caches shared with other controllers; a private set is started when absent. */
+  informers?: SharedInformers;
+  /** ReplicaSets synced at once (default 5, as upstream). */
+  workers?: number;
+  /** Milliseconds since the epoch (tests may fix it). */
+  now?: () => number;
+}
+
+/** A selector compiled once per ReplicaSet object (cached objects are replaced, not changed). */
+const selectors = new WeakMap<KubeObject, LabelSelectorMatcher>();
+function selectorOf(rs: KubeObject): LabelSelectorMatcher {
+  let matcher = selectors.get(rs);
+  if (!matcher) selectors.set(rs, matcher = labelSelectorMatcher(rs.spec?.selector));
+  return matcher;
+}
+
+/** Template labels all present on the pod (a pod that may not match a changed template). */
+function fullyLabeled(pod: KubeObject, rs: KubeObject): boolean {
+  const wanted: Record<string, string> = rs.spec?.template?.metadata?.labels ?? {};
+  const labels = pod.metadata.labels ?? {};
+  return Object.entries(wanted).every(([k, v]) => labels[k] === v);
+}
+
+/** A pod for a ReplicaSet from its template. */
+function podFromTemplate(rs: KubeObject): KubeObject {
+  const template = rs.spec?.template ?? {};
+  const metadata: KubeObject["metadata"] = {
+    generateName: `${rs.metadata.name}-`,
+    namespace: rs.metadata.namespace,
+    ownerReferences: [newControllerRef(rs, REPLICA_SET_TYPE)],
+  };
+  if (template.metadata?.labels) metadata.labels = clone(template.metadata.labels);
+  if (template.metadata?.annotations) metadata.annotations = clone(template.metadata.annotations);
+  if (template.metadata?.finalizers) metadata.finalizers = clone(template.metadata.finalizers);
+  return { apiVersion: "v1", kind: "Pod", metadata, spec: clone(template.spec ?? {}) };
+}
+
+/**
+ * Runs `make` `count` times in batches of 1, 2, 4, …, stopping after a batch with a failure, so
+ * that a create that will fail for all (quota, admission) fails once rather than `count` times.
+ * Returns how many were attempted and the first error.
+ */
+async function slowStartBatch(
+  count: number,
+  make: () => Promise<void>,
+): Promise<{ attempted: number; error?: unknown }> {
+  let attempted = 0;
+  for (let batch = 1; attempted < count; batch *= 2) {
+    const size = Math.min(batch, count - attempted);
+    const results = await Promise.allSettled(Array.from({ length: size }, make));
+    attempted += size;
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) return { attempted, error: failed.reason };
+  }
+  return { attempted };
+}
+
+/** Runs until the signal aborts. */
+export async function startReplicaSetController(
+  stores: StoreSet,
+  options: ReplicaSetControllerOptions,
+): Promise<void> {
+  const { signal, logger } = options;
+  const now = options.now ?? Date.now;
+  const informers = options.informers ?? new SharedInformers(stores, { signal, logger });
+  const replicaSets = informers.forKind("apps", "ReplicaSet");
+  const pods = informers.forKind("", "Pod");
+  indexByController(pods);
+  const podStore = stores.forKind("", "Pod");
+  const rsStore = stores.forKind("apps", "ReplicaSet");
+  const queue = new WorkQueue();
+  const expectations = new Expectations({ now });
+  const events = createEventRecorder(stores, { component: "replicaset-controller", logger });
+
+  /** The ReplicaSet a controller reference names, if it is still that one. */
+  const resolve = (namespace: string | undefined, ref: OwnerReference | undefined) => {
+    if (!ref || ref.kind !== "ReplicaSet" || !ref.apiVersion.startsWith("apps/")) return undefined;
+    const rs = replicaSets.get(namespace, ref.name);
+    return rs?.metadata.uid === ref.uid ? rs : undefined;
+  };
+  const enqueueMatching = (pod: KubeObject) => {
+    for (const rs of replicaSets.list(pod.metadata.namespace)) {
+      if (selectorOf(rs).matches(pod.metadata.labels)) queue.add(objectKey(rs));
+    }
+  };
+
+  replicaSets.subscribe((event: CacheEvent) => {
+    const key = objectKey(event.object);
+    if (event.type === "DELETED") expectations.delete(key);
+    queue.add(key);
+  });
+
+  pods.subscribe(({ type, object: pod, old }: CacheEvent) => {
+    const ns = pod.metadata.namespace;
+    const ref = controllerRefOf(pod);
+    const owner = resolve(ns, ref);
+    if (type === "ADDED") {
+      if (owner) {
+        const key = objectKey(owner);
+        if (pod.metadata.deletionTimestamp) expectations.deletionObserved(key, pod.metadata.uid!);
+        else expectations.creationObserved(key);
+        queue.add(key);
+      } else if (!ref) enqueueMatching(pod);
+      return;
+    }
+    if (type === "DELETED") {
+      if (owner) {
+        expectations.deletionObserved(objectKey(owner), pod.metadata.uid!);
+        queue.add(objectKey(owner));
+      }
+      return;
+    }
+    const oldRef = old ? controllerRefOf(old) : undefined;
+    if (owner && pod.metadata.deletionTimestamp && !old?.metadata.deletionTimestamp) {
+      // Deletion started: the pod no longer counts, which is what the controller waited for.
+      expectations.deletionObserved(objectKey(owner), pod.metadata.uid!);
+    }
+    if (oldRef && oldRef.uid !== ref?.uid) {
+      const previous = resolve(ns, oldRef);
+      if (previous) queue.add(objectKey(previous));
+    }
+    if (owner) queue.add(objectKey(owner));
+    else if (!ref && (oldRef || !deepEqual(old?.metadata.labels, pod.metadata.labels))) {
+      enqueueMatching(pod);
+    }
+  });
+
+  const createPods = async (rs: KubeObject, key: string, count: number) => {
+    expectations.expectCreations(key, count);
+    const { attempted, error } = await slowStartBatch(count, async () => {
+      try {
+        const { object } = await podStore.create(rs.metadata.namespace, podFromTemplate(rs), {
+          fieldManager: CONTROLLER_FIELD_MANAGER,
+        });
+        events.normal(rs, "SuccessfulCreate", `Created pod: ${object.metadata.name}`);
+      } catch (error) {
+        // This creation will never be observed: stop waiting for it.
+        expectations.creationObserved(key);
+        events.warning(rs, "FailedCreate", `Error creating: ${errorMessage(error)}`);
+        throw error;
+      }
+    });
+    // Batches never started will not be observed either.
+    for (let i = attempted; i < count; i++) expectations.creationObserved(key);
+    if (error) throw error;
+  };
+
+  const deletePods = async (rs: KubeObject, key: string, victims: KubeObject[]) => {
+    expectations.expectDeletions(key, victims.map((p) => p.metadata.uid!));
+    const results = await Promise.allSettled(victims.map(async (pod) => {
+      try {
+        await podStore.delete(pod.metadata.namespace, pod.metadata.name!, {
+          preconditions: { uid: pod.metadata.uid },
+        });
+        events.normal(rs, "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`);
+      } catch (error) {
+        expectations.deletionObserved(key, pod.metadata.uid!);
+        if (isNotFound(error)) return;
+        events.warning(rs, "FailedDelete", `Error deleting: ${errorMessage(error)}`);
+        throw error;
+      }
+    }));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+  };
+
+  const sync = async (key: string) => {
+    const { namespace, name } = splitKey(key);
+    const rs = replicaSets.get(namespace, name);
+    if (!rs) {
+      expectations.delete(key);
+      return;
+    }
+    const needsSync = expectations.satisfied(key) && !rs.metadata.deletionTimestamp;
+    const claimed = (await claimObjects({
+      owner: rs,
+      ownerType: REPLICA_SET_TYPE,
+      selector: selectorOf(rs),
+      cache: pods,
+      store: podStore,
+      fieldManager: CONTROLLER_FIELD_MANAGER,
+      include: isPodActive,
+      canAdopt: async () => {
+        const fresh = await rsStore.find(namespace, name);
+        return fresh?.metadata.uid === rs.metadata.uid && !fresh?.metadata.deletionTimestamp;
+      },
+    })).filter(isPodActive);
+
+    let active = claimed;
+    let manageError: unknown;
+    if (needsSync) {
+      const diff = claimed.length - (rs.spec?.replicas ?? 1);
+      try {
+        if (diff < 0) await createPods(rs, key, Math.min(-diff, BURST_REPLICAS));
+        else if (diff > 0) {
+          const victims = rankForDeletion(claimed).slice(0, Math.min(diff, BURST_REPLICAS));
+          const going = new Set(victims.map((p) => p.metadata.uid));
+          active = claimed.filter((p) => !going.has(p.metadata.uid));
+          await deletePods(rs, key, victims);
+        }
+      } catch (error) {
+        manageError = error;
+      }
+    }
+    await writeStatus(rs, active, manageError);
+    if (manageError && !isNamespaceTerminating(manageError)) throw manageError;
+  };
+
+  const writeStatus = async (rs: KubeObject, active: KubeObject[], manageError: unknown) => {
+    const at = now();
+    const minReadySeconds = rs.spec?.minReadySeconds ?? 0;
+    const status: Record<string, unknown> = {
+      replicas: active.length,
+      fullyLabeledReplicas: active.filter((p) => fullyLabeled(p, rs)).length,
+      readyReplicas: active.filter(isPodReady).length,
+      availableReplicas: active.filter((p) => isPodAvailable(p, minReadySeconds, at)).length,
+      observedGeneration: rs.metadata.generation ?? 1,
+    };
+    if (Array.isArray(rs.status?.conditions)) status.conditions = clone(rs.status.conditions);
+    if (manageError && !isNamespaceTerminating(manageError)) {
+      const creating = active.length < (rs.spec?.replicas ?? 1);
+      setCondition(
+        status,
+        newCondition(
+          "ReplicaFailure",
+          "True",
+          creating ? "FailedCreate" : "FailedDelete",
+          errorMessage(manageError),
+          at,
+        ),
+      );
+    } else if (!manageError) removeCondition(status, "ReplicaFailure");
+    // Conditions of a ReplicaSet carry no lastUpdateTime.
+    for (const c of (status.conditions ?? []) as Record<string, unknown>[]) delete c.lastUpdateTime;
+    if (!deepEqual(stripUndefined(status), stripUndefined(rs.status ?? {}))) {
+      try {
+        await rsStore.updateWith(rs.metadata.namespace, rs.metadata.name!, (current) => {
+          if (current.metadata.uid !== rs.metadata.uid) throw ApiError.notFound(rsStore.ref, "");
+          current.status = status;
+          return current;
+        }, { subresource: "status", fieldManager: CONTROLLER_FIELD_MANAGER });
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    }
+    const next = nextAvailableAt(active, minReadySeconds, at);
+    if (next !== undefined) queue.addAfter(objectKey(rs), next - at);
+  };
+
+  // Counting from half-filled caches would create what exists already: wait for them.
+  const ready = await informers.synced(replicaSets, pods).then(() => true, () => false);
+  if (ready) {
+    await queue.run(sync, {
+      signal,
+      logger,
+      name: "replicaset",
+      workers: options.workers ?? 5,
+      isNoteworthy: (error) => !isConflict(error),
+    });
+  }
+  if (!options.informers) await informers.stopped();
+}
+
+function stripUndefined(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value));
+}

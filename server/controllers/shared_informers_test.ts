@@ -1,0 +1,46 @@
+import { assertEquals } from "../../tests/helpers/assert.ts";
+import { waitFor } from "../../tests/helpers/wait.ts";
+import type { KubeObject } from "../../kube/types.ts";
+import { openTestStores } from "../../tests/helpers/stores.ts";
+import { silentLogger } from "../log.ts";
+import { type CacheEvent, InformerCache, SharedInformers, splitKey } from "./shared_informers.ts";
+
+function cm(name: string, rv: string, labels: Record<string, string> = {}): KubeObject {
+  return { metadata: { name, namespace: "ns", resourceVersion: rv, labels } };
+}
+
+Deno.test("shared informers: a relist becomes added, modified and deleted events", async () => {
+  await using test = await openTestStores(["ns"]);
+  const cache = new InformerCache(test.stores.forKind("", "ConfigMap"), silentLogger);
+  cache.addIndex("app", (o) => o.metadata.labels?.app ? [o.metadata.labels.app] : []);
+  const events: string[] = [];
+  cache.subscribe((e: CacheEvent) => events.push(`${e.type} ${e.object.metadata.name}`));
+  cache.replace([cm("a", "1", { app: "x" }), cm("b", "1")]);
+  assertEquals(cache.hasSynced, true);
+  cache.replace([cm("a", "2", { app: "y" }), cm("b", "1"), cm("c", "3")]);
+  cache.apply("DELETED", cm("c", "4"));
+  assertEquals(events, ["ADDED a", "ADDED b", "MODIFIED a", "ADDED c", "DELETED c"]);
+  assertEquals(cache.byIndex("app", "x"), []);
+  assertEquals(cache.byIndex("app", "y").map((o) => o.metadata.name), ["a"]);
+  assertEquals(cache.list("ns").length, 2);
+  assertEquals(cache.list("other"), []);
+  // A late subscriber first hears what is already there.
+  const late: string[] = [];
+  cache.subscribe((e) => late.push(`${e.type} ${e.object.metadata.name}`));
+  assertEquals(late.sort(), ["ADDED a", "ADDED b"]);
+  assertEquals(splitKey("ns/a"), { namespace: "ns", name: "a" });
+  assertEquals(splitKey("node-1"), { namespace: undefined, name: "node-1" });
+});
+
+Deno.test("shared informers: one cache per kind, kept current by the watch", async () => {
+  await using test = await openTestStores(["ns"]);
+  const stop = new AbortController();
+  const informers = new SharedInformers(test.stores, { signal: stop.signal, logger: silentLogger });
+  const cache = informers.forKind("", "ConfigMap");
+  assertEquals(informers.forKind("", "ConfigMap") === cache, true);
+  await informers.synced(cache);
+  await test.stores.forKind("", "ConfigMap").create("ns", { metadata: { name: "live" } });
+  await waitFor("watched", () => cache.get("ns", "live") !== undefined);
+  stop.abort();
+  await informers.stopped();
+});

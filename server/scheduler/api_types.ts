@@ -1,0 +1,127 @@
+/**
+ * The parts of Pod and Node the scheduler reads, typed. `KubeObject` keeps spec and status
+ * free-form (the schema registry validates them); the scheduler reads through these views so its
+ * own code stays typed.
+ *
+ * @module
+ */
+import type { KubeObject } from "../../kube/types.ts";
+
+/** core/v1 Taint. */
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+  timeAdded?: string;
+}
+
+/** core/v1 Toleration. */
+export interface Toleration {
+  key?: string;
+  operator?: "Exists" | "Equal";
+  value?: string;
+  effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+  tolerationSeconds?: number;
+}
+
+/** core/v1 NodeSelectorRequirement (matchExpressions and matchFields). */
+export interface NodeSelectorRequirement {
+  key: string;
+  operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
+  values?: string[];
+}
+
+/** core/v1 NodeSelectorTerm: requirements ANDed. */
+export interface NodeSelectorTerm {
+  matchExpressions?: NodeSelectorRequirement[];
+  matchFields?: NodeSelectorRequirement[];
+}
+
+/** core/v1 NodeAffinity. */
+export interface NodeAffinity {
+  requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] };
+  preferredDuringSchedulingIgnoredDuringExecution?: {
+    weight: number;
+    preference: NodeSelectorTerm;
+  }[];
+}
+
+/** A resource list (`requests`, `limits`, `allocatable`): names to quantities. */
+export type ResourceList = Record<string, string | number>;
+
+/** core/v1 ContainerPort. */
+export interface ContainerPort {
+  containerPort: number;
+  hostPort?: number;
+  hostIP?: string;
+  protocol?: string;
+}
+
+/** The container fields the scheduler reads. */
+export interface ContainerView {
+  name?: string;
+  restartPolicy?: string;
+  resources?: { requests?: ResourceList; limits?: ResourceList };
+  ports?: ContainerPort[];
+}
+
+/** The PodSpec fields the scheduler reads. */
+export interface PodSpecView {
+  nodeName?: string;
+  schedulerName?: string;
+  nodeSelector?: Record<string, string>;
+  affinity?: { nodeAffinity?: NodeAffinity };
+  tolerations?: Toleration[];
+  containers?: ContainerView[];
+  initContainers?: ContainerView[];
+  overhead?: ResourceList;
+  priority?: number;
+  preemptionPolicy?: string;
+  schedulingGates?: { name: string }[];
+}
+
+/** The NodeSpec fields the scheduler reads. */
+export interface NodeSpecView {
+  unschedulable?: boolean;
+  taints?: Taint[];
+}
+
+/** The scheduler's own name: pods ask for it in `spec.schedulerName`. */
+export const DEFAULT_SCHEDULER_NAME = "default-scheduler";
+
+/** A pod's spec, typed (empty when absent). */
+export function podSpec(pod: KubeObject): PodSpecView {
+  return pod.spec ?? {};
+}
+
+/** A node's spec, typed (empty when absent). */
+export function nodeSpec(node: KubeObject): NodeSpecView {
+  return node.spec ?? {};
+}
+
+/** `namespace/name`, as upstream names pods in messages. */
+export function podKey(pod: KubeObject): string {
+  return `${pod.metadata.namespace}/${pod.metadata.name}`;
+}
+
+/** Succeeded and Failed pods hold no resources: the scheduler forgets them. */
+export function isTerminal(pod: KubeObject): boolean {
+  const phase = pod.status?.phase;
+  return phase === "Succeeded" || phase === "Failed";
+}
+
+/**
+ * True for a pod this scheduler should place: unbound, asking for `default-scheduler` (or no
+ * scheduler), not being deleted, not finished.
+ */
+export function isPendingForUs(pod: KubeObject): boolean {
+  const spec = podSpec(pod);
+  if (spec.nodeName) return false;
+  if ((spec.schedulerName ?? DEFAULT_SCHEDULER_NAME) !== DEFAULT_SCHEDULER_NAME) return false;
+  return !pod.metadata.deletionTimestamp && !isTerminal(pod);
+}
+
+/** The uid of the pod's controlling owner (a ReplicaSet, a StatefulSet, ...), if any. */
+export function controllerUid(pod: KubeObject): string | undefined {
+  return pod.metadata.ownerReferences?.find((ref) => ref.controller === true)?.uid;
+}
