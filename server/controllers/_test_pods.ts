@@ -6,6 +6,7 @@
  */
 import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
+import { timestamp } from "../apiserver/object_meta.ts";
 import { watchStore } from "../apiserver/store_watch.ts";
 
 let nextIp = 1;
@@ -23,7 +24,7 @@ export async function setPodReady(
   ready: boolean,
   ip?: string,
 ): Promise<KubeObject> {
-  const time = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const time = timestamp();
   const { object } = await stores.forKind("", "Pod").updateWith(
     pod.metadata.namespace,
     pod.metadata.name!,

@@ -1,15 +1,17 @@
 /**
  * Controller references: which object controls another (the one ownerReference with
- * `controller: true`), and claiming — adopting orphans a controller's selector matches and
- * releasing objects it controls that no longer match, as upstream's ControllerRefManager.
+ * `controller: true`), which cached owner a reference names, which owners' selectors match an
+ * object, and claiming — adopting orphans a controller's selector matches and releasing objects
+ * it controls that no longer match, as upstream's ControllerRefManager.
  *
  * @module
  */
 import { ApiError } from "../../kube/errors.ts";
-import type { LabelSelectorMatcher } from "../../kube/selectors/labels.ts";
+import { type LabelSelectorMatcher, labelSelectorMatcher } from "../../kube/selectors/labels.ts";
 import type { KubeObject, OwnerReference } from "../../kube/types.ts";
 import type { RestStore } from "../apiserver/rest_store.ts";
 import { isConflict, isNotFound } from "./api_errors.ts";
+import { updateSameObject } from "./same_object.ts";
 import type { InformerCache } from "./shared_informers.ts";
 
 /** Index of objects by the UID of their controller. */
@@ -20,6 +22,45 @@ export const ORPHANS_INDEX = "orphansByNamespace";
 /** The controlling owner reference, if any. */
 export function controllerRefOf(object: KubeObject): OwnerReference | undefined {
   return object.metadata.ownerReferences?.find((ref) => ref.controller === true);
+}
+
+/** The API group of an `apiVersion` ("" for core `v1`). */
+export function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf("/");
+  return slash < 0 ? "" : apiVersion.slice(0, slash);
+}
+
+/** Selectors compiled once per object (cached objects are replaced, not changed). */
+const selectors = new WeakMap<KubeObject, LabelSelectorMatcher>();
+
+/** A controller's `spec.selector`, compiled. */
+export function selectorOf(owner: KubeObject): LabelSelectorMatcher {
+  let matcher = selectors.get(owner);
+  if (!matcher) selectors.set(owner, matcher = labelSelectorMatcher(owner.spec?.selector));
+  return matcher;
+}
+
+/**
+ * The cached owner of `type` a controller reference names, if it is still that object (same
+ * UID): an owner deleted and created again under the same name is another.
+ */
+export function resolveControllerRef(
+  cache: InformerCache,
+  type: { apiVersion: string; kind: string },
+  namespace: string | undefined,
+  ref: OwnerReference | undefined,
+): KubeObject | undefined {
+  if (!ref || ref.kind !== type.kind) return undefined;
+  if (groupOf(ref.apiVersion) !== groupOf(type.apiVersion)) return undefined;
+  const owner = cache.get(namespace, ref.name);
+  return owner?.metadata.uid === ref.uid ? owner : undefined;
+}
+
+/** The cached controllers in the object's namespace whose selector matches its labels. */
+export function ownersSelecting(cache: InformerCache, object: KubeObject): KubeObject[] {
+  return cache.list(object.metadata.namespace).filter((owner) =>
+    selectorOf(owner).matches(object.metadata.labels)
+  );
 }
 
 /**
@@ -51,9 +92,6 @@ export function indexByController(cache: InformerCache): void {
     (o) => controllerRefOf(o) ? [] : [o.metadata.namespace ?? ""],
   );
 }
-
-/** Thrown inside a transform when the object was replaced by another of the same name. */
-class ObjectReplaced extends Error {}
 
 /** What {@link claimObjects} needs. */
 export interface ClaimOptions {
@@ -125,7 +163,7 @@ export async function claimObjects(options: ClaimOptions): Promise<KubeObject[]>
   return claimed;
 }
 
-/** Changes an object in place, provided it is still the one the cache saw (same UID). */
+/** Changes an object in place; undefined when it is gone or is no longer the one the cache saw. */
 async function write(
   store: RestStore,
   object: KubeObject,
@@ -133,14 +171,8 @@ async function write(
   change: (current: KubeObject) => void,
 ): Promise<KubeObject | undefined> {
   try {
-    const result = await store.updateWith(object.metadata.namespace, object.metadata.name!, (c) => {
-      if (c.metadata.uid !== object.metadata.uid) throw new ObjectReplaced();
-      change(c);
-      return c;
-    }, { fieldManager });
-    return result.object;
+    return await updateSameObject(store, object, change, { fieldManager });
   } catch (error) {
-    if (error instanceof ObjectReplaced) return undefined;
     if (isNotFound(error)) return undefined;
     throw error;
   }

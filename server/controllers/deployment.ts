@@ -11,11 +11,8 @@
  * @module
  */
 import { clone, deepEqual } from "../../kube/deep_equal.ts";
-import { ApiError } from "../../kube/errors.ts";
-import { type LabelSelectorMatcher, labelSelectorMatcher } from "../../kube/selectors/labels.ts";
 import type { KubeObject, OwnerReference } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
-import type { Logger } from "../log.ts";
 import { isConflict, isNotFound } from "./api_errors.ts";
 import {
   claimObjects,
@@ -23,6 +20,9 @@ import {
   controllerRefOf,
   indexByController,
   newControllerRef,
+  ownersSelecting,
+  resolveControllerRef,
+  selectorOf,
 } from "./controller_ref.ts";
 import {
   byCreation,
@@ -44,7 +44,7 @@ import {
   rolloutStatus,
   setCondition,
 } from "./deployment_status.ts";
-import { createEventRecorder } from "./event_recorder.ts";
+import { EventRecorder } from "./event_recorder.ts";
 import {
   POD_TEMPLATE_HASH_LABEL,
   podTemplateHash,
@@ -56,29 +56,24 @@ import {
   setNewReplicaSetAnnotations,
   setScaleAnnotations,
 } from "./deployment_revisions.ts";
+import { isPodTerminal } from "./pod_state.ts";
 import { CONTROLLER_FIELD_MANAGER } from "./replicaset.ts";
-import { type CacheEvent, objectKey, SharedInformers, splitKey } from "./shared_informers.ts";
-import { WorkQueue } from "./workqueue.ts";
+import { updateSameObject } from "./same_object.ts";
+import {
+  type CacheEvent,
+  type ControllerOptions,
+  objectKey,
+  SharedInformers,
+  splitKey,
+} from "./shared_informers.ts";
+import { controllerRunOptions, WorkQueue } from "./workqueue.ts";
 
 const DEPLOYMENT_TYPE = { apiVersion: "apps/v1", kind: "Deployment" };
 
 /** Options of {@link startDeploymentController}. */
-export interface DeploymentControllerOptions {
-  signal: AbortSignal;
-  logger: Logger;
-  /** Caches shared with other controllers; a private set is started when absent. */
-  informers?: SharedInformers;
-  /** Deployments synced at once (default 5, as upstream). */
-  workers?: number;
+export interface DeploymentControllerOptions extends ControllerOptions {
   /** Milliseconds since the epoch (tests may fix it). */
   now?: () => number;
-}
-
-const selectors = new WeakMap<KubeObject, LabelSelectorMatcher>();
-function selectorOf(object: KubeObject): LabelSelectorMatcher {
-  let matcher = selectors.get(object);
-  if (!matcher) selectors.set(object, matcher = labelSelectorMatcher(object.spec?.selector));
-  return matcher;
 }
 
 /** Runs until the signal aborts. */
@@ -97,17 +92,16 @@ export async function startDeploymentController(
   const deploymentStore = stores.forKind("apps", "Deployment");
   const rsStore = stores.forKind("apps", "ReplicaSet");
   const queue = new WorkQueue();
-  const events = createEventRecorder(stores, { component: "deployment-controller", logger });
+  const events = new EventRecorder(stores.forKind("", "Event"), {
+    component: "deployment-controller",
+    logger,
+  });
 
-  const resolve = (namespace: string | undefined, ref: OwnerReference | undefined) => {
-    if (!ref || ref.kind !== "Deployment" || !ref.apiVersion.startsWith("apps/")) return undefined;
-    const d = deployments.get(namespace, ref.name);
-    return d?.metadata.uid === ref.uid ? d : undefined;
-  };
+  /** The Deployment a controller reference names, if it is still that one. */
+  const resolve = (namespace: string | undefined, ref: OwnerReference | undefined) =>
+    resolveControllerRef(deployments, DEPLOYMENT_TYPE, namespace, ref);
   const enqueueMatching = (rs: KubeObject) => {
-    for (const d of deployments.list(rs.metadata.namespace)) {
-      if (selectorOf(d).matches(rs.metadata.labels)) queue.add(objectKey(d));
-    }
+    for (const d of ownersSelecting(deployments, rs)) queue.add(objectKey(d));
   };
 
   deployments.subscribe((event) => queue.add(objectKey(event.object)));
@@ -129,9 +123,7 @@ export async function startDeploymentController(
   });
   // Recreate waits for the old pods to be gone: their deletion or finish is worth a look.
   pods.subscribe(({ type, object: pod, old }: CacheEvent) => {
-    const finished = (p: KubeObject | undefined) =>
-      p?.status?.phase === "Succeeded" || p?.status?.phase === "Failed";
-    if (type !== "DELETED" && !(finished(pod) && !finished(old))) return;
+    if (type !== "DELETED" && !(isPodTerminal(pod) && !(old && isPodTerminal(old)))) return;
     const rsRef = controllerRefOf(pod);
     if (!rsRef || rsRef.kind !== "ReplicaSet") return;
     const rs = replicaSets.get(pod.metadata.namespace, rsRef.name);
@@ -144,40 +136,32 @@ export async function startDeploymentController(
 
   const writeStatus = async (d: KubeObject, status: Record<string, unknown>) => {
     if (deepEqual(JSON.parse(JSON.stringify(status)), d.status ?? {})) return d;
-    const { object } = await deploymentStore.updateWith(
-      d.metadata.namespace,
-      d.metadata.name!,
-      (current) => {
-        if (current.metadata.uid !== d.metadata.uid) {
-          throw ApiError.notFound(deploymentStore.ref, "");
-        }
-        current.status = status;
-        return current;
-      },
-      { subresource: "status", fieldManager: CONTROLLER_FIELD_MANAGER },
-    );
-    return object;
+    return await updateSameObject(deploymentStore, d, (current) => {
+      current.status = status;
+    }, { subresource: "status", fieldManager: CONTROLLER_FIELD_MANAGER });
+  };
+
+  /** Sets the Progressing condition; returns the Deployment as written. */
+  const writeProgressing = (
+    d: KubeObject,
+    status: "True" | "False" | "Unknown",
+    reason: string,
+    message: string,
+  ) => {
+    const next = clone(d.status ?? {});
+    setCondition(next, newCondition("Progressing", status, reason, message, now()));
+    return writeStatus(d, next);
   };
 
   /** Sets the Deployment's revision annotation; returns the Deployment as written. */
   const writeRevision = async (d: KubeObject, revision: string) => {
     if (d.metadata.annotations?.[REVISION_ANNOTATION] === revision) return d;
-    const { object } = await deploymentStore.updateWith(
-      d.metadata.namespace,
-      d.metadata.name!,
-      (current) => {
-        if (current.metadata.uid !== d.metadata.uid) {
-          throw ApiError.notFound(deploymentStore.ref, "");
-        }
-        current.metadata.annotations = {
-          ...current.metadata.annotations,
-          [REVISION_ANNOTATION]: revision,
-        };
-        return current;
-      },
-      { fieldManager: CONTROLLER_FIELD_MANAGER },
-    );
-    return object;
+    return await updateSameObject(deploymentStore, d, (current) => {
+      current.metadata.annotations = {
+        ...current.metadata.annotations,
+        [REVISION_ANNOTATION]: revision,
+      };
+    }, { fieldManager: CONTROLLER_FIELD_MANAGER });
   };
 
   /**
@@ -236,18 +220,12 @@ export async function startDeploymentController(
     }
     d = await writeRevision(d, newSet.metadata.annotations![REVISION_ANNOTATION]);
     if (hasProgressDeadline(d) && !getCondition(d.status, "Progressing")) {
-      const status = clone(d.status ?? {});
-      setCondition(
-        status,
-        newCondition(
-          "Progressing",
-          "True",
-          Reason.FoundNewReplicaSet,
-          `Found new replica set "${newSet.metadata.name}"`,
-          now(),
-        ),
+      d = await writeProgressing(
+        d,
+        "True",
+        Reason.FoundNewReplicaSet,
+        `Found new replica set "${newSet.metadata.name}"`,
       );
-      d = await writeStatus(d, status);
     }
     return { d, newSet, oldSets };
   };
@@ -284,18 +262,12 @@ export async function startDeploymentController(
     } catch (error) {
       if (!isConflict(error)) {
         if (hasProgressDeadline(d)) {
-          const status = clone(d.status ?? {});
-          setCondition(
-            status,
-            newCondition(
-              "Progressing",
-              "False",
-              Reason.FailedReplicaSetCreate,
-              `Failed to create new replica set "${candidate.metadata.name}": ${error}`,
-              now(),
-            ),
+          await writeProgressing(
+            d,
+            "False",
+            Reason.FailedReplicaSetCreate,
+            `Failed to create new replica set "${candidate.metadata.name}": ${error}`,
           );
-          await writeStatus(d, status);
         }
         throw error;
       }
@@ -322,18 +294,12 @@ export async function startDeploymentController(
     }
     d = await writeRevision(d, String(revision));
     if (hasProgressDeadline(d)) {
-      const status = clone(d.status ?? {});
-      setCondition(
-        status,
-        newCondition(
-          "Progressing",
-          "True",
-          Reason.NewReplicaSetCreated,
-          `Created new replica set "${created.metadata.name}"`,
-          now(),
-        ),
+      d = await writeProgressing(
+        d,
+        "True",
+        Reason.NewReplicaSetCreated,
+        `Created new replica set "${created.metadata.name}"`,
       );
-      d = await writeStatus(d, status);
     }
     return { d, newSet: created, oldSets };
   };
@@ -420,9 +386,7 @@ export async function startDeploymentController(
     if (oldSets.some((rs) => statusCount(rs, "replicas") > 0)) return true;
     return oldSets.some((rs) =>
       rs.metadata.uid !== newSet?.metadata.uid &&
-      pods.byIndex(CONTROLLER_UID_INDEX, rs.metadata.uid!).some((pod) =>
-        pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed"
-      )
+      pods.byIndex(CONTROLLER_UID_INDEX, rs.metadata.uid!).some((pod) => !isPodTerminal(pod))
     );
   };
 
@@ -454,14 +418,9 @@ export async function startDeploymentController(
     const pausedBefore = getCondition(d.status, "Progressing")?.reason === Reason.Paused;
     const paused = d.spec?.paused === true;
     if (paused === pausedBefore) return d;
-    const status = clone(d.status ?? {});
-    setCondition(
-      status,
-      paused
-        ? newCondition("Progressing", "Unknown", Reason.Paused, "Deployment is paused", now())
-        : newCondition("Progressing", "Unknown", Reason.Resumed, "Deployment is resumed", now()),
-    );
-    return await writeStatus(d, status);
+    return paused
+      ? await writeProgressing(d, "Unknown", Reason.Paused, "Deployment is paused")
+      : await writeProgressing(d, "Unknown", Reason.Resumed, "Deployment is resumed");
   };
 
   const sync = async (key: string) => {
@@ -504,19 +463,9 @@ export async function startDeploymentController(
     else await rolloutRolling(sets);
   };
 
-  // Counting from half-filled caches would create what exists already: wait for them.
-  const ready = await informers.synced(deployments, replicaSets, pods).then(
-    () => true,
-    () => false,
+  await queue.run(
+    sync,
+    controllerRunOptions("deployment", options, informers.synced(deployments, replicaSets, pods)),
   );
-  if (ready) {
-    await queue.run(sync, {
-      signal,
-      logger,
-      name: "deployment",
-      workers: options.workers ?? 5,
-      isNoteworthy: (error) => !isConflict(error),
-    });
-  }
   if (!options.informers) await informers.stopped();
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import type { KubeObject } from "../../kube/types.ts";
+import { timestamp } from "../apiserver/object_meta.ts";
 import { maxUnavailableOf, specReplicas, statusCount } from "./deployment_rollout.ts";
 
 /** One entry of `status.conditions`. */
@@ -32,11 +33,6 @@ export const Reason = {
   MinimumReplicasAvailable: "MinimumReplicasAvailable",
   MinimumReplicasUnavailable: "MinimumReplicasUnavailable",
 } as const;
-
-/** RFC 3339 to the second, as Kubernetes writes times. */
-export function timestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
-}
 
 /** A new condition, updated and transitioned `now`. */
 export function newCondition(

@@ -1,12 +1,12 @@
 import { assertEquals } from "../../tests/helpers/assert.ts";
 import type { KubeObject } from "../../kube/types.ts";
+import { timestamp } from "../apiserver/object_meta.ts";
 import {
   deadlineRecheckMs,
   getCondition,
   newCondition,
   rolloutStatus,
   setCondition,
-  timestamp,
 } from "./deployment_status.ts";
 
 Deno.test("deployment status: a condition keeps its transition time while its status holds", () => {

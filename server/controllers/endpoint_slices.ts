@@ -13,7 +13,6 @@
 import { deepEqual } from "../../kube/deep_equal.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
-import type { Logger } from "../log.ts";
 import { isConflict, isNamespaceTerminating, isNotFound } from "./api_errors.ts";
 import { newControllerRef } from "./controller_ref.ts";
 import { isPodReady } from "./pod_state.ts";
@@ -23,16 +22,21 @@ import {
   endpointLabels,
   type EndpointPort,
   endpointPorts,
-  endpointRelevantChange,
   isEndpointCandidate,
   isEndpointReady,
   podReference,
   portsKey,
+  queueServiceChanges,
   selectedPods,
   serviceSelector,
 } from "./service_endpoints.ts";
-import { type CacheEvent, objectKey, SharedInformers, splitKey } from "./shared_informers.ts";
-import { WorkQueue } from "./workqueue.ts";
+import {
+  type CacheEvent,
+  type ControllerOptions,
+  SharedInformers,
+  splitKey,
+} from "./shared_informers.ts";
+import { controllerRunOptions, WorkQueue } from "./workqueue.ts";
 
 /** Label naming the Service of a slice. */
 export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
@@ -44,13 +48,7 @@ export const MANAGED_BY = "endpointslice-controller.k8s.io";
 export const MAX_ENDPOINTS_PER_SLICE = 100;
 
 /** Options of {@link startEndpointSliceController}. */
-export interface EndpointSliceControllerOptions {
-  signal: AbortSignal;
-  logger: Logger;
-  /** Caches shared with other controllers; a private set is started when absent. */
-  informers?: SharedInformers;
-  /** Services synced at once (default 5). */
-  workers?: number;
+export interface EndpointSliceControllerOptions extends ControllerOptions {
   /** Endpoints per slice (default {@link MAX_ENDPOINTS_PER_SLICE}). */
   maxEndpointsPerSlice?: number;
 }
@@ -235,19 +233,7 @@ export async function startEndpointSliceController(
   const queue = new WorkQueue();
   const tracker = new SliceTracker();
 
-  const enqueueFor = (pod: KubeObject) => {
-    for (const service of services.list(pod.metadata.namespace)) {
-      if (serviceSelector(service)?.matches(pod.metadata.labels)) queue.add(objectKey(service));
-    }
-  };
-  services.subscribe((event) => queue.add(objectKey(event.object)));
-  pods.subscribe(({ type, object, old }: CacheEvent) => {
-    if (type === "MODIFIED" && old) {
-      if (!endpointRelevantChange(old, object)) return;
-      enqueueFor(old);
-    }
-    enqueueFor(object);
-  });
+  queueServiceChanges(services, pods, queue);
   // A slice changed or deleted by someone else is put right.
   slices.subscribe(({ object }: CacheEvent) => {
     const labels = object.metadata.labels ?? {};
@@ -333,16 +319,10 @@ export async function startEndpointSliceController(
     for (const slice of deletes) await remove(key, slice);
   };
 
-  // Counting from half-filled caches would create what exists already: wait for them.
-  const ready = await informers.synced(services, pods, slices).then(() => true, () => false);
-  if (ready) {
-    await queue.run(sync, {
-      signal,
-      logger,
-      name: "endpointslice",
-      workers: options.workers ?? 5,
-      isNoteworthy: (error) => !(error instanceof CacheBehind) && !isConflict(error),
-    });
-  }
+  await queue.run(sync, {
+    ...controllerRunOptions("endpointslice", options, informers.synced(services, pods, slices)),
+    // A cache behind the controller's own writes is expected, and looked at again shortly.
+    isNoteworthy: (error) => !(error instanceof CacheBehind) && !isConflict(error),
+  });
   if (!options.informers) await informers.stopped();
 }

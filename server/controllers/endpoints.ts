@@ -9,21 +9,26 @@
 import { deepEqual } from "../../kube/deep_equal.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
-import type { Logger } from "../log.ts";
 import { isConflict, isNamespaceTerminating, isNotFound } from "./api_errors.ts";
 import { CONTROLLER_FIELD_MANAGER } from "./replicaset.ts";
 import {
   endpointHostname,
   endpointLabels,
   endpointPorts,
-  endpointRelevantChange,
   isEndpointCandidate,
   isEndpointReady,
+  queueServiceChanges,
   selectedPods,
   serviceSelector,
 } from "./service_endpoints.ts";
-import { type CacheEvent, objectKey, SharedInformers, splitKey } from "./shared_informers.ts";
-import { WorkQueue } from "./workqueue.ts";
+import {
+  type CacheEvent,
+  type ControllerOptions,
+  objectKey,
+  SharedInformers,
+  splitKey,
+} from "./shared_informers.ts";
+import { controllerRunOptions, WorkQueue } from "./workqueue.ts";
 
 /** Addresses one Endpoints object holds at most; beyond, it is truncated (as upstream). */
 export const MAX_ENDPOINT_ADDRESSES = 1000;
@@ -31,14 +36,7 @@ export const MAX_ENDPOINT_ADDRESSES = 1000;
 export const OVER_CAPACITY_ANNOTATION = "endpoints.kubernetes.io/over-capacity";
 
 /** Options of {@link startEndpointsController}. */
-export interface EndpointsControllerOptions {
-  signal: AbortSignal;
-  logger: Logger;
-  /** Caches shared with other controllers; a private set is started when absent. */
-  informers?: SharedInformers;
-  /** Services synced at once (default 5). */
-  workers?: number;
-}
+export type EndpointsControllerOptions = ControllerOptions;
 
 interface Address {
   ip: string;
@@ -125,19 +123,7 @@ export async function startEndpointsController(
   const endpointsStore = stores.forKind("", "Endpoints");
   const queue = new WorkQueue();
 
-  const enqueueFor = (pod: KubeObject) => {
-    for (const service of services.list(pod.metadata.namespace)) {
-      if (serviceSelector(service)?.matches(pod.metadata.labels)) queue.add(objectKey(service));
-    }
-  };
-  services.subscribe((event) => queue.add(objectKey(event.object)));
-  pods.subscribe(({ type, object, old }: CacheEvent) => {
-    if (type === "MODIFIED" && old) {
-      if (!endpointRelevantChange(old, object)) return;
-      enqueueFor(old);
-    }
-    enqueueFor(object);
-  });
+  queueServiceChanges(services, pods, queue);
   // Someone deleted Endpoints we keep: write them again.
   endpoints.subscribe(({ type, object }: CacheEvent) => {
     if (type === "DELETED" && services.get(object.metadata.namespace, object.metadata.name!)) {
@@ -192,16 +178,9 @@ export async function startEndpointsController(
     }
   };
 
-  // Counting from half-filled caches would create what exists already: wait for them.
-  const ready = await informers.synced(services, pods, endpoints).then(() => true, () => false);
-  if (ready) {
-    await queue.run(sync, {
-      signal,
-      logger,
-      name: "endpoints",
-      workers: options.workers ?? 5,
-      isNoteworthy: (error) => !isConflict(error),
-    });
-  }
+  await queue.run(
+    sync,
+    controllerRunOptions("endpoints", options, informers.synced(services, pods, endpoints)),
+  );
   if (!options.informers) await informers.stopped();
 }

@@ -15,6 +15,7 @@ import type { StoreSet } from "../apiserver/handler.ts";
 import type { RegisteredResource } from "../apiserver/resources.ts";
 import type { Logger } from "../log.ts";
 import { isConflict, isNotFound } from "./api_errors.ts";
+import { groupOf } from "./controller_ref.ts";
 import { runInformer, untilAborted } from "./informer.ts";
 import {
   FOREGROUND_FINALIZER,
@@ -25,6 +26,7 @@ import {
   OwnerIndex,
   type OwnerIndexNode,
 } from "./owner_index.ts";
+import { updateSameObject } from "./same_object.ts";
 import { WorkQueue } from "./workqueue.ts";
 
 /** Resources the collector leaves alone: events come and go by themselves. */
@@ -50,16 +52,9 @@ interface OwnerClasses {
   waiting: OwnerReference[];
 }
 
-/** Thrown inside a transform when the object was replaced by another of the same name. */
-class ObjectReplaced extends Error {}
-
+/** Gone, replaced by another object of the same name, or changed under a precondition. */
 function isGone(error: unknown): boolean {
-  return error instanceof ObjectReplaced || isNotFound(error) || isConflict(error);
-}
-
-function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf("/");
-  return slash < 0 ? "" : apiVersion.slice(0, slash);
+  return isNotFound(error) || isConflict(error);
 }
 
 /** Runs until the signal aborts. */
@@ -164,12 +159,10 @@ export async function startGarbageCollectorController(
     change: (refs: OwnerReference[]) => OwnerReference[],
   ) => {
     try {
-      await storeOf(node)!.updateWith(node.namespace, node.name, (current) => {
-        if (current.metadata.uid !== node.uid) throw new ObjectReplaced();
+      await updateSameObject(storeOf(node)!, node, (current) => {
         const refs = change(current.metadata.ownerReferences ?? []);
         if (refs.length > 0) current.metadata.ownerReferences = refs;
         else delete current.metadata.ownerReferences;
-        return current;
       }, { fieldManager: "generic-garbage-collector" });
     } catch (error) {
       if (!isGone(error)) throw error;
@@ -195,12 +188,10 @@ export async function startGarbageCollectorController(
   const removeFinalizer = async (node: OwnerIndexNode, finalizer: string) => {
     const store = storeOf(node)!;
     try {
-      const { object } = await store.updateWith(node.namespace, node.name, (current) => {
-        if (current.metadata.uid !== node.uid) throw new ObjectReplaced();
+      const object = await updateSameObject(store, node, (current) => {
         const kept = (current.metadata.finalizers ?? []).filter((f) => f !== finalizer);
         if (kept.length > 0) current.metadata.finalizers = kept;
         else delete current.metadata.finalizers;
-        return current;
       }, { fieldManager: "generic-garbage-collector" });
       // The store finishes most deletions itself; a pod's is the kubelet's, unless unbound.
       if (

@@ -2,6 +2,7 @@ import { assert, assertEquals } from "../../tests/helpers/assert.ts";
 import { waitFor } from "../../tests/helpers/wait.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
+import { runLoop } from "../../tests/helpers/loops.ts";
 import { openTestStores } from "../../tests/helpers/stores.ts";
 import { silentLogger } from "../log.ts";
 import { PodCidrAllocator, startNodeIpam } from "./node_ipam.ts";
@@ -48,19 +49,9 @@ async function cidrOf(stores: StoreSet, name: string): Promise<string | undefine
 }
 
 function run(stores: StoreSet, clusterCidr: string) {
-  const stop = new AbortController();
-  const done = startNodeIpam(stores, {
-    clusterCidr,
-    signal: stop.signal,
-    logger: silentLogger,
-    retryMs: 20,
-  });
-  return {
-    async [Symbol.asyncDispose]() {
-      stop.abort();
-      await done;
-    },
-  };
+  return runLoop((signal) =>
+    startNodeIpam(stores, { clusterCidr, signal, logger: silentLogger, retryMs: 20 })
+  );
 }
 
 Deno.test("node IPAM: each node gets its own /24 in podCIDR and podCIDRs, kept across restarts", async () => {

@@ -20,14 +20,20 @@
  * @module
  */
 import { ApiError } from "../../kube/errors.ts";
-import { NODE_TAINTS, type Taint, tolerationSecondsFor, type Toleration } from "../../kube/taints.ts";
+import {
+  NODE_TAINTS,
+  type Taint,
+  type Toleration,
+  tolerationSecondsFor,
+} from "../../kube/taints.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
 import { timestamp } from "../apiserver/object_meta.ts";
 import { NODE_LEASE_NAMESPACE } from "../auth/rbac/node_authorizer.ts";
 import type { Logger } from "../log.ts";
-import { createEventRecorder } from "./event_recorder.ts";
+import { EventRecorder } from "./event_recorder.ts";
 import { runInformer } from "./informer.ts";
+import { isPodActive, isPodReady } from "./pod_state.ts";
 
 /** Field manager and event source of this controller (upstream's component name). */
 const COMPONENT = "node-controller";
@@ -200,10 +206,6 @@ interface NodeHealth {
 function podInfoOf(pod: KubeObject): PodInfo | undefined {
   const nodeName = pod.spec?.nodeName;
   if (typeof nodeName !== "string" || nodeName === "") return undefined;
-  const phase = pod.status?.phase;
-  const conditions: { type?: string; status?: string }[] = Array.isArray(pod.status?.conditions)
-    ? pod.status.conditions
-    : [];
   return {
     namespace: pod.metadata.namespace!,
     name: pod.metadata.name!,
@@ -211,9 +213,8 @@ function podInfoOf(pod: KubeObject): PodInfo | undefined {
     nodeName,
     tolerations: Array.isArray(pod.spec?.tolerations) ? pod.spec.tolerations : [],
     createdMs: Date.parse(pod.metadata.creationTimestamp ?? "") || Date.now(),
-    settled: pod.metadata.deletionTimestamp !== undefined || phase === "Succeeded" ||
-      phase === "Failed",
-    ready: conditions.some((c) => c.type === "Ready" && c.status === "True"),
+    settled: !isPodActive(pod),
+    ready: isPodReady(pod),
   };
 }
 
@@ -261,7 +262,10 @@ export function startNodeLifecycle(
     return entry;
   };
 
-  const events = createEventRecorder(stores, { component: COMPONENT, logger: log });
+  const events = new EventRecorder(stores.forKind("", "Event"), {
+    component: COMPONENT,
+    logger: log,
+  });
   const podRef = (pod: PodInfo): KubeObject => ({
     apiVersion: "v1",
     kind: "Pod",

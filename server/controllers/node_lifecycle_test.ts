@@ -1,31 +1,19 @@
 import { assert, assertEquals } from "../../tests/helpers/assert.ts";
+import { runLoop } from "../../tests/helpers/loops.ts";
+import { openTestStores } from "../../tests/helpers/stores.ts";
 import { waitFor } from "../../tests/helpers/wait.ts";
+import { NODE_TAINTS, type Taint } from "../../kube/taints.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
-import { openTestStores } from "../../tests/helpers/stores.ts";
+import { timestamp } from "../apiserver/object_meta.ts";
 import { silentLogger } from "../log.ts";
-import {
-  lifecycleTaints,
-  NODE_TAINTS,
-  startNodeLifecycle,
-  type Taint,
-  tolerates,
-  tolerationSecondsFor,
-  withLifecycleTaints,
-} from "./node_lifecycle.ts";
+import { microTime } from "../simulate/node_objects.ts";
+import { lifecycleTaints, startNodeLifecycle, withLifecycleTaints } from "./node_lifecycle.ts";
 
 const GRACE_MS = 300;
 
-function microTime(ms = Date.now()): string {
-  return new Date(ms).toISOString().replace("Z", "000Z");
-}
-
-function seconds(ms = Date.now()): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
-}
-
 function nodeConditions(ready: "True" | "False") {
-  const now = seconds();
+  const now = timestamp();
   const condition = (type: string, status: string, reason: string) => ({
     type,
     status,
@@ -90,26 +78,21 @@ async function runningPod(
     pod.status = {
       ...pod.status,
       phase: "Running",
-      conditions: [{ type: "Ready", status: "True", lastTransitionTime: seconds() }],
+      conditions: [{ type: "Ready", status: "True", lastTransitionTime: timestamp() }],
     };
     return pod;
   }, { subresource: "status" });
 }
 
 function startLifecycle(stores: StoreSet) {
-  const stop = new AbortController();
-  const done = startNodeLifecycle(stores, {
-    signal: stop.signal,
-    logger: silentLogger,
-    gracePeriodMs: GRACE_MS,
-    retryMs: 20,
-  });
-  return {
-    async [Symbol.asyncDispose]() {
-      stop.abort();
-      await done;
-    },
-  };
+  return runLoop((signal) =>
+    startNodeLifecycle(stores, {
+      signal,
+      logger: silentLogger,
+      gracePeriodMs: GRACE_MS,
+      retryMs: 20,
+    })
+  );
 }
 
 function taintIds(node: KubeObject | undefined): string[] {
@@ -119,42 +102,6 @@ function taintIds(node: KubeObject | undefined): string[] {
 function condition(node: KubeObject | undefined, type: string) {
   return (node?.status?.conditions ?? []).find((c: { type: string }) => c.type === type);
 }
-
-Deno.test("tolerations: key, value, effect and operator as upstream matches them", () => {
-  const taint: Taint = { key: NODE_TAINTS.unreachable, effect: "NoExecute" };
-  assert(tolerates({ key: NODE_TAINTS.unreachable, operator: "Exists" }, taint));
-  assert(tolerates({ operator: "Exists" }, taint), "an empty key with Exists matches all");
-  assert(!tolerates({ key: NODE_TAINTS.unreachable, effect: "NoSchedule" }, taint));
-  assert(tolerates({ key: "k", value: "v" }, { key: "k", value: "v", effect: "NoSchedule" }));
-  assert(!tolerates({ key: "k", value: "w" }, { key: "k", value: "v", effect: "NoSchedule" }));
-});
-
-Deno.test("tolerations: the shortest bounded toleration decides, an untolerated taint evicts now", () => {
-  const unreachable: Taint = { key: NODE_TAINTS.unreachable, effect: "NoExecute" };
-  const other: Taint = { key: "example.com/x", effect: "NoExecute" };
-  const defaults = [
-    {
-      key: NODE_TAINTS.notReady,
-      operator: "Exists" as const,
-      effect: "NoExecute",
-      tolerationSeconds: 300,
-    },
-    {
-      key: NODE_TAINTS.unreachable,
-      operator: "Exists" as const,
-      effect: "NoExecute",
-      tolerationSeconds: 300,
-    },
-  ];
-  assertEquals(tolerationSecondsFor(defaults, [unreachable]), 300);
-  // A shorter toleration in the spec comes first; admission adds no default for that key then.
-  assertEquals(
-    tolerationSecondsFor([{ ...defaults[1], tolerationSeconds: 5 }, defaults[0]], [unreachable]),
-    5,
-  );
-  assertEquals(tolerationSecondsFor(defaults, [unreachable, other]), 0);
-  assertEquals(tolerationSecondsFor([{ operator: "Exists" }], [unreachable, other]), undefined);
-});
 
 Deno.test("lifecycle taints: from the Ready condition, pressure and unschedulable; others kept", () => {
   const node = (ready: string, extra: Record<string, unknown> = {}): KubeObject => ({

@@ -1,6 +1,8 @@
 /**
- * What controllers read from a pod's status: whether it still counts (active), is ready, has been
- * ready long enough to be available, and which pods to delete first when there are too many.
+ * What controllers (and the scheduler, the node lifecycle controller and the simulated kubelet)
+ * read from a pod's status: whether it has finished (terminal), still counts (active), is ready,
+ * has been ready long enough to be available, and which pods to delete first when there are too
+ * many.
  *
  * @module
  */
@@ -21,10 +23,15 @@ function readyCondition(pod: KubeObject): Condition | undefined {
   return conditions.find((c: Condition) => c?.type === "Ready");
 }
 
+/** Finished, Succeeded or Failed: nothing runs any more and no resources are held. */
+export function isPodTerminal(pod: KubeObject): boolean {
+  const phase = pod.status?.phase;
+  return phase === "Succeeded" || phase === "Failed";
+}
+
 /** Neither finished nor being deleted: a pod that counts towards a controller's replicas. */
 export function isPodActive(pod: KubeObject): boolean {
-  const phase = pod.status?.phase;
-  return phase !== "Succeeded" && phase !== "Failed" && !pod.metadata.deletionTimestamp;
+  return !isPodTerminal(pod) && !pod.metadata.deletionTimestamp;
 }
 
 /** The pod's Ready condition is True. */

@@ -7,20 +7,20 @@
  * @module
  */
 import { clone, deepEqual } from "../../kube/deep_equal.ts";
-import { ApiError } from "../../kube/errors.ts";
-import { type LabelSelectorMatcher, labelSelectorMatcher } from "../../kube/selectors/labels.ts";
 import type { KubeObject, OwnerReference } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
-import type { Logger } from "../log.ts";
-import { errorMessage, isConflict, isNamespaceTerminating, isNotFound } from "./api_errors.ts";
+import { errorMessage, isNamespaceTerminating, isNotFound } from "./api_errors.ts";
 import {
   claimObjects,
   controllerRefOf,
   indexByController,
   newControllerRef,
+  ownersSelecting,
+  resolveControllerRef,
+  selectorOf,
 } from "./controller_ref.ts";
 import { newCondition, removeCondition, setCondition } from "./deployment_status.ts";
-import { createEventRecorder } from "./event_recorder.ts";
+import { EventRecorder } from "./event_recorder.ts";
 import { Expectations } from "./expectations.ts";
 import {
   isPodActive,
@@ -29,8 +29,15 @@ import {
   nextAvailableAt,
   rankForDeletion,
 } from "./pod_state.ts";
-import { type CacheEvent, objectKey, SharedInformers, splitKey } from "./shared_informers.ts";
-import { WorkQueue } from "./workqueue.ts";
+import { updateSameObject } from "./same_object.ts";
+import {
+  type CacheEvent,
+  type ControllerOptions,
+  objectKey,
+  SharedInformers,
+  splitKey,
+} from "./shared_informers.ts";
+import { controllerRunOptions, WorkQueue } from "./workqueue.ts";
 
 /** The field manager of writes by the controller manager's loops. */
 export const CONTROLLER_FIELD_MANAGER = "kube-controller-manager";
@@ -41,23 +48,9 @@ const BURST_REPLICAS = 500;
 const REPLICA_SET_TYPE = { apiVersion: "apps/v1", kind: "ReplicaSet" };
 
 /** Options of {@link startReplicaSetController}. */
-export interface ReplicaSetControllerOptions {
-  signal: AbortSignal;
-  logger: Logger;
-  /** Caches shared with other controllers; a private set is started when absent. */
-  informers?: SharedInformers;
-  /** ReplicaSets synced at once (default 5, as upstream). */
-  workers?: number;
+export interface ReplicaSetControllerOptions extends ControllerOptions {
   /** Milliseconds since the epoch (tests may fix it). */
   now?: () => number;
-}
-
-/** A selector compiled once per ReplicaSet object (cached objects are replaced, not changed). */
-const selectors = new WeakMap<KubeObject, LabelSelectorMatcher>();
-function selectorOf(rs: KubeObject): LabelSelectorMatcher {
-  let matcher = selectors.get(rs);
-  if (!matcher) selectors.set(rs, matcher = labelSelectorMatcher(rs.spec?.selector));
-  return matcher;
 }
 
 /** Template labels all present on the pod (a pod that may not match a changed template). */
@@ -116,18 +109,16 @@ export async function startReplicaSetController(
   const rsStore = stores.forKind("apps", "ReplicaSet");
   const queue = new WorkQueue();
   const expectations = new Expectations({ now });
-  const events = createEventRecorder(stores, { component: "replicaset-controller", logger });
+  const events = new EventRecorder(stores.forKind("", "Event"), {
+    component: "replicaset-controller",
+    logger,
+  });
 
   /** The ReplicaSet a controller reference names, if it is still that one. */
-  const resolve = (namespace: string | undefined, ref: OwnerReference | undefined) => {
-    if (!ref || ref.kind !== "ReplicaSet" || !ref.apiVersion.startsWith("apps/")) return undefined;
-    const rs = replicaSets.get(namespace, ref.name);
-    return rs?.metadata.uid === ref.uid ? rs : undefined;
-  };
+  const resolve = (namespace: string | undefined, ref: OwnerReference | undefined) =>
+    resolveControllerRef(replicaSets, REPLICA_SET_TYPE, namespace, ref);
   const enqueueMatching = (pod: KubeObject) => {
-    for (const rs of replicaSets.list(pod.metadata.namespace)) {
-      if (selectorOf(rs).matches(pod.metadata.labels)) queue.add(objectKey(rs));
-    }
+    for (const rs of ownersSelecting(replicaSets, pod)) queue.add(objectKey(rs));
   };
 
   replicaSets.subscribe((event: CacheEvent) => {
@@ -280,10 +271,8 @@ export async function startReplicaSetController(
     for (const c of (status.conditions ?? []) as Record<string, unknown>[]) delete c.lastUpdateTime;
     if (!deepEqual(stripUndefined(status), stripUndefined(rs.status ?? {}))) {
       try {
-        await rsStore.updateWith(rs.metadata.namespace, rs.metadata.name!, (current) => {
-          if (current.metadata.uid !== rs.metadata.uid) throw ApiError.notFound(rsStore.ref, "");
+        await updateSameObject(rsStore, rs, (current) => {
           current.status = status;
-          return current;
         }, { subresource: "status", fieldManager: CONTROLLER_FIELD_MANAGER });
       } catch (error) {
         if (!isNotFound(error)) throw error;
@@ -293,17 +282,10 @@ export async function startReplicaSetController(
     if (next !== undefined) queue.addAfter(objectKey(rs), next - at);
   };
 
-  // Counting from half-filled caches would create what exists already: wait for them.
-  const ready = await informers.synced(replicaSets, pods).then(() => true, () => false);
-  if (ready) {
-    await queue.run(sync, {
-      signal,
-      logger,
-      name: "replicaset",
-      workers: options.workers ?? 5,
-      isNoteworthy: (error) => !isConflict(error),
-    });
-  }
+  await queue.run(
+    sync,
+    controllerRunOptions("replicaset", options, informers.synced(replicaSets, pods)),
+  );
   if (!options.informers) await informers.stopped();
 }
 

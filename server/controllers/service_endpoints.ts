@@ -1,13 +1,16 @@
 /**
  * What both endpoint controllers agree on: which pods back a Service, which of them are ready,
- * and which port on each pod a Service port reaches (a named `targetPort` is looked up among the
- * pod's container ports, so pods of different versions may serve it on different numbers).
+ * which port on each pod a Service port reaches (a named `targetPort` is looked up among the
+ * pod's container ports, so pods of different versions may serve it on different numbers), and
+ * which changes make a Service worth a look.
  *
  * @module
  */
 import { type LabelSelectorMatcher, labelSelectorMatcher } from "../../kube/selectors/labels.ts";
 import type { KubeObject } from "../../kube/types.ts";
-import { isPodReady } from "./pod_state.ts";
+import { isPodReady, isPodTerminal } from "./pod_state.ts";
+import { type CacheEvent, type InformerCache, objectKey } from "./shared_informers.ts";
+import type { WorkQueue } from "./workqueue.ts";
 
 /** Label on Endpoints and EndpointSlices of a headless Service. */
 export const HEADLESS_LABEL = "service.kubernetes.io/headless";
@@ -44,9 +47,7 @@ export function serviceSelector(service: KubeObject): LabelSelectorMatcher | und
  * count only when asked for (EndpointSlices list them as terminating; Endpoints drop them).
  */
 export function isEndpointCandidate(pod: KubeObject, includeTerminating: boolean): boolean {
-  if (!pod.status?.podIP) return false;
-  const phase = pod.status?.phase;
-  if (phase === "Succeeded" || phase === "Failed") return false;
+  if (!pod.status?.podIP || isPodTerminal(pod)) return false;
   return includeTerminating || !pod.metadata.deletionTimestamp;
 }
 
@@ -144,4 +145,28 @@ export function endpointRelevantChange(old: KubeObject, pod: KubeObject): boolea
       p.spec?.subdomain,
     ]);
   return view(old) !== view(pod);
+}
+
+/**
+ * Queues a Service (by {@link objectKey}) whenever it changes, and whenever a pod it selects —
+ * before or after the change — changes in a way that can change its endpoints.
+ */
+export function queueServiceChanges(
+  services: InformerCache,
+  pods: InformerCache,
+  queue: WorkQueue,
+): void {
+  const enqueueFor = (pod: KubeObject) => {
+    for (const service of services.list(pod.metadata.namespace)) {
+      if (serviceSelector(service)?.matches(pod.metadata.labels)) queue.add(objectKey(service));
+    }
+  };
+  services.subscribe((event) => queue.add(objectKey(event.object)));
+  pods.subscribe(({ type, object, old }: CacheEvent) => {
+    if (type === "MODIFIED" && old) {
+      if (!endpointRelevantChange(old, object)) return;
+      enqueueFor(old);
+    }
+    enqueueFor(object);
+  });
 }

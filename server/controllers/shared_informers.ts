@@ -201,6 +201,16 @@ export class InformerCache {
   }
 }
 
+/** What a controller reading shared caches is started with. */
+export interface ControllerOptions {
+  signal: AbortSignal;
+  logger: Logger;
+  /** Caches shared with other controllers; a private set is started when absent. */
+  informers?: SharedInformers;
+  /** Objects synced at once (default 5, as upstream). */
+  workers?: number;
+}
+
 /** Options of {@link SharedInformers}. */
 export interface SharedInformersOptions {
   /** Stops every informer. */

@@ -7,6 +7,7 @@
  * @module
  */
 import type { Logger } from "../log.ts";
+import { isConflict } from "./api_errors.ts";
 
 /** Options of {@link WorkQueue}. */
 export interface WorkQueueOptions {
@@ -30,6 +31,11 @@ export interface WorkQueueRunOptions {
    * at debug level. Every failure is retried either way.
    */
   isNoteworthy?: (error: unknown) => boolean;
+  /**
+   * Workers start once this resolves — a controller's caches synced: counting from half-filled
+   * caches would create what exists already. When it rejects (the signal aborted first), none do.
+   */
+  startAfter?: Promise<unknown>;
 }
 
 /** A deduplicating, rate-limited queue of keys. */
@@ -137,8 +143,10 @@ export class WorkQueue {
     options: WorkQueueRunOptions,
   ): Promise<void> {
     const { signal, logger } = options;
+    const ready = options.startAfter?.then(() => true, () => false) ?? true;
     if (signal.aborted) return this.#stop();
     signal.addEventListener("abort", () => this.#stop(), { once: true });
+    if (!await ready) return;
     const worker = async () => {
       for (;;) {
         const key = await this.#next(signal);
@@ -164,4 +172,32 @@ export class WorkQueue {
     };
     await Promise.all(Array.from({ length: Math.max(1, options.workers ?? 1) }, worker));
   }
+}
+
+/**
+ * How a controller over shared caches runs its queue: with its signal and logger, 5 workers
+ * unless `options.workers` says otherwise (as upstream), write conflicts (a stale cache) retried
+ * without a warning, and no work before `synced` resolves.
+ *
+ * @param name The controller, in log lines.
+ * @param options The controller's options.
+ * @param synced Resolves once the caches the controller reads have their first list.
+ * @example
+ * ```ts ignore
+ * await queue.run(sync, controllerRunOptions("replicaset", options, informers.synced(rs, pods)));
+ * ```
+ */
+export function controllerRunOptions(
+  name: string,
+  options: { signal: AbortSignal; logger: Logger; workers?: number },
+  synced: Promise<unknown>,
+): WorkQueueRunOptions {
+  return {
+    signal: options.signal,
+    logger: options.logger,
+    name,
+    workers: options.workers ?? 5,
+    isNoteworthy: (error) => !isConflict(error),
+    startAfter: synced,
+  };
 }

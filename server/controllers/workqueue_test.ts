@@ -1,7 +1,7 @@
 import { assertEquals } from "../../tests/helpers/assert.ts";
 import { waitFor } from "../../tests/helpers/wait.ts";
 import { silentLogger } from "../log.ts";
-import { WorkQueue } from "./workqueue.ts";
+import { controllerRunOptions, WorkQueue } from "./workqueue.ts";
 
 Deno.test("workqueue: a key waiting is held once, however often it is added", async () => {
   const queue = new WorkQueue();
@@ -80,4 +80,39 @@ Deno.test("workqueue: addAfter delays, the earlier of two delays wins, stop clea
   await done;
   queue.add("after-stop");
   assertEquals(queue.length, 0);
+});
+
+Deno.test("workqueue: workers wait for startAfter; when it rejects, none start", async () => {
+  const queue = new WorkQueue();
+  const stop = new AbortController();
+  const seen: string[] = [];
+  let synced!: () => void;
+  const caches = new Promise<void>((resolve) => synced = resolve);
+  const options = { signal: stop.signal, logger: silentLogger };
+  const done = queue.run((key) => {
+    seen.push(key);
+    return Promise.resolve();
+  }, controllerRunOptions("test", options, caches));
+  queue.add("k");
+  // One turn of the event loop: a free worker takes a key without any timer, so it would have
+  // taken this one by now. It waits in the queue until the caches have synced.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assertEquals([seen, queue.length], [[], 1]);
+  synced();
+  await waitFor("k ran", () => seen.includes("k"));
+  stop.abort();
+  await done;
+
+  const never = new WorkQueue();
+  const aborted = new AbortController();
+  never.add("k");
+  const stopped = never.run(() => Promise.reject(new Error("must not run")), {
+    signal: aborted.signal,
+    logger: silentLogger,
+    name: "test",
+    startAfter: Promise.reject(new Error("stopped before the caches synced")),
+  });
+  aborted.abort();
+  await stopped;
+  assertEquals(never.length, 1);
 });

@@ -4,7 +4,8 @@
  * @module
  */
 import type { KubeObject } from "../../kube/types.ts";
-import type { PodSpecView, ResourceList, Taint } from "./api_types.ts";
+import type { Taint } from "../../kube/taints.ts";
+import type { PodSpecView, ResourceList } from "./api_types.ts";
 
 let uids = 0;
 

@@ -5,24 +5,9 @@
  *
  * @module
  */
+import type { Taint, Toleration } from "../../kube/taints.ts";
 import type { KubeObject } from "../../kube/types.ts";
-
-/** core/v1 Taint. */
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
-  timeAdded?: string;
-}
-
-/** core/v1 Toleration. */
-export interface Toleration {
-  key?: string;
-  operator?: "Exists" | "Equal";
-  value?: string;
-  effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
-  tolerationSeconds?: number;
-}
+import { isPodActive } from "../controllers/pod_state.ts";
 
 /** core/v1 NodeSelectorRequirement (matchExpressions and matchFields). */
 export interface NodeSelectorRequirement {
@@ -99,17 +84,6 @@ export function nodeSpec(node: KubeObject): NodeSpecView {
   return node.spec ?? {};
 }
 
-/** `namespace/name`, as upstream names pods in messages. */
-export function podKey(pod: KubeObject): string {
-  return `${pod.metadata.namespace}/${pod.metadata.name}`;
-}
-
-/** Succeeded and Failed pods hold no resources: the scheduler forgets them. */
-export function isTerminal(pod: KubeObject): boolean {
-  const phase = pod.status?.phase;
-  return phase === "Succeeded" || phase === "Failed";
-}
-
 /**
  * True for a pod this scheduler should place: unbound, asking for `default-scheduler` (or no
  * scheduler), not being deleted, not finished.
@@ -118,10 +92,5 @@ export function isPendingForUs(pod: KubeObject): boolean {
   const spec = podSpec(pod);
   if (spec.nodeName) return false;
   if ((spec.schedulerName ?? DEFAULT_SCHEDULER_NAME) !== DEFAULT_SCHEDULER_NAME) return false;
-  return !pod.metadata.deletionTimestamp && !isTerminal(pod);
-}
-
-/** The uid of the pod's controlling owner (a ReplicaSet, a StatefulSet, ...), if any. */
-export function controllerUid(pod: KubeObject): string | undefined {
-  return pod.metadata.ownerReferences?.find((ref) => ref.controller === true)?.uid;
+  return isPodActive(pod);
 }

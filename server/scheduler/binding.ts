@@ -7,6 +7,7 @@
  */
 import { ApiError } from "../../kube/errors.ts";
 import type { KubeObject } from "../../kube/types.ts";
+import { timestamp } from "../apiserver/object_meta.ts";
 import type { RestStore } from "../apiserver/rest_store.ts";
 import type { RequestUser, WriteResult } from "../apiserver/store_types.ts";
 
@@ -28,11 +29,6 @@ export const SCHEDULER_USER: RequestUser = {
 
 /** The field manager of the scheduler's writes. */
 export const SCHEDULER_FIELD_MANAGER = "kube-scheduler";
-
-/** Seconds-precision RFC 3339, as the API writes condition times. */
-function nowSeconds(now: number): string {
-  return new Date(now).toISOString().replace(/\.\d+Z$/, "Z");
-}
 
 /**
  * Sets (or replaces) a pod's PodScheduled condition. The transition time moves only when the
@@ -58,7 +54,7 @@ export function setPodScheduledCondition(
     ...(details.reason !== undefined ? { reason: details.reason } : {}),
     ...(details.message !== undefined ? { message: details.message } : {}),
     lastProbeTime: null,
-    lastTransitionTime: old?.status === status ? old.lastTransitionTime : nowSeconds(now),
+    lastTransitionTime: old?.status === status ? old.lastTransitionTime : timestamp(now),
   };
   if (at >= 0) conditions[at] = condition;
   else conditions.push(condition);

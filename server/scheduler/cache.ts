@@ -7,7 +7,9 @@
  * @module
  */
 import type { KubeObject } from "../../kube/types.ts";
-import { controllerUid, isTerminal, podSpec } from "./api_types.ts";
+import { controllerRefOf } from "../controllers/controller_ref.ts";
+import { isPodTerminal } from "../controllers/pod_state.ts";
+import { podSpec } from "./api_types.ts";
 import { podHostPorts } from "./host_ports.ts";
 import { NodeInfo, type PodFootprint } from "./node_info.ts";
 import { type PodRequests, podRequests } from "./resources.ts";
@@ -29,7 +31,7 @@ export function footprintOf(
     nodeName,
     requests,
     ports: podHostPorts(pod),
-    owner: pod.metadata.deletionTimestamp ? undefined : controllerUid(pod),
+    owner: pod.metadata.deletionTimestamp ? undefined : controllerRefOf(pod)?.uid,
   };
 }
 
@@ -125,7 +127,7 @@ export class SchedulerCache {
   setPod(pod: KubeObject): boolean {
     const uid = pod.metadata.uid!;
     const nodeName = podSpec(pod).nodeName;
-    if (!nodeName || isTerminal(pod)) return this.removePod(uid);
+    if (!nodeName || isPodTerminal(pod)) return this.removePod(uid);
     const cached = this.#pods.get(uid);
     const footprint = cached?.footprint.nodeName === nodeName && cached.assumed &&
         !pod.metadata.deletionTimestamp

@@ -10,13 +10,18 @@
  *
  * @module
  */
+import {
+  firstUntoleratedTaint,
+  tolerated,
+  type Toleration,
+  UNSCHEDULABLE_TAINT,
+} from "../../kube/taints.ts";
 import type { KubeObject } from "../../kube/types.ts";
-import { podSpec, type PodSpecView, type Toleration } from "./api_types.ts";
+import { podSpec, type PodSpecView } from "./api_types.ts";
 import { type HostPort, podHostPorts } from "./host_ports.ts";
 import { nodeMatchesPod } from "./node_affinity.ts";
 import type { NodeInfo } from "./node_info.ts";
 import { type PodRequests, podRequests } from "./resources.ts";
-import { firstUntoleratedTaint, tolerated, UNSCHEDULABLE_TAINT } from "./taints.ts";
 
 /**
  * `Unschedulable`: the node might fit after other pods leave (preemption could help).

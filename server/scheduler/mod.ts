@@ -1,6 +1,7 @@
 /**
  * The scheduler: places pending pods on nodes as kube-scheduler's default profile does, and the
- * pieces other parts of the server share with it (the binding write, the Event recorder).
+ * piece other parts of the server share with it (the binding write). Its Events go through
+ * `server/controllers/event_recorder.ts`, as the controllers' do.
  *
  * @module
  */
@@ -14,4 +15,3 @@ export {
   SCHEDULER_USER,
   setPodScheduledCondition,
 } from "./binding.ts";
-export { type EventInput, EventRecorder, type EventRecorderOptions } from "./event_recorder.ts";

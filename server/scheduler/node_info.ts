@@ -7,7 +7,8 @@
  * @module
  */
 import type { KubeObject } from "../../kube/types.ts";
-import { nodeSpec, type Taint } from "./api_types.ts";
+import type { Taint } from "../../kube/taints.ts";
+import { nodeSpec } from "./api_types.ts";
 import type { HostPort } from "./host_ports.ts";
 import { HostPortsInUse } from "./host_ports.ts";
 import {

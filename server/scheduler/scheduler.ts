@@ -12,12 +12,14 @@ import { ApiError } from "../../kube/errors.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
 import type { RestStore } from "../apiserver/rest_store.ts";
+import { errorMessage } from "../controllers/api_errors.ts";
+import { EventRecorder } from "../controllers/event_recorder.ts";
 import { runInformer, untilAborted } from "../controllers/informer.ts";
+import { objectKey } from "../controllers/shared_informers.ts";
 import type { Logger } from "../log.ts";
-import { DEFAULT_SCHEDULER_NAME, isPendingForUs, podKey, podSpec } from "./api_types.ts";
+import { DEFAULT_SCHEDULER_NAME, isPendingForUs, podSpec } from "./api_types.ts";
 import { bindPod, markUnschedulable, SCHEDULER_FIELD_MANAGER, SCHEDULER_USER } from "./binding.ts";
 import { SchedulerCache } from "./cache.ts";
-import { EventRecorder } from "./event_recorder.ts";
 import { type QueuedPod, SchedulingQueue, type SchedulingQueueOptions } from "./queue.ts";
 import { type ScheduleCursor, schedulePod } from "./schedule_pod.ts";
 
@@ -92,6 +94,9 @@ class Scheduler {
     this.#pods = stores.forKind("", "Pod");
     this.#recorder = new EventRecorder(stores.forKind("", "Event"), {
       component: DEFAULT_SCHEDULER_NAME,
+      logger: options.logger,
+      // A pod that stays unschedulable starts a new FailedScheduling series every 10 minutes.
+      seriesWindowMs: 10 * 60_000,
     });
     this.queue = new SchedulingQueue(options.queue);
     this.#inFlight = new InFlight(options.maxInFlight ?? 256);
@@ -160,7 +165,7 @@ class Scheduler {
       } catch (error) {
         // A bug must not stop scheduling for everyone: log it and try this pod again later.
         this.#options.logger.error("Scheduling attempt failed", {
-          pod: podKey(entry.pod),
+          pod: objectKey(entry.pod),
           error: String(error),
         });
         this.queue.retry(entry);
@@ -206,68 +211,52 @@ class Scheduler {
       }
       this.queue.retry(entry);
       logger.warn("Binding failed; will retry", {
-        pod: podKey(pod),
+        pod: objectKey(pod),
         node,
         error: String(error),
       });
-      await this.#recordEvent(
-        pod,
-        "Warning",
-        "FailedScheduling",
-        "Scheduling",
-        `Binding rejected: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      await this.#recorder.post(pod, {
+        type: "Warning",
+        reason: "FailedScheduling",
+        action: "Scheduling",
+        message: `Binding rejected: ${errorMessage(error)}`,
+      });
       return;
     }
     this.queue.scheduled(entry);
     this.#options.onBound?.(pod, node);
-    logger.debug("Successfully bound pod to node", { pod: podKey(pod), node });
-    await this.#recordEvent(
-      pod,
-      "Normal",
-      "Scheduled",
-      "Binding",
-      `Successfully assigned ${namespace}/${name} to ${node}`,
-    );
+    logger.debug("Successfully bound pod to node", { pod: objectKey(pod), node });
+    await this.#recorder.post(pod, {
+      type: "Normal",
+      reason: "Scheduled",
+      action: "Binding",
+      message: `Successfully assigned ${namespace}/${name} to ${node}`,
+    });
   }
 
   #unschedulable(entry: QueuedPod, message: string): void {
     const pod = entry.pod;
     this.queue.unschedulable(entry);
     this.#options.logger.debug("Unable to schedule pod; waiting", {
-      pod: podKey(pod),
+      pod: objectKey(pod),
       message,
     });
     this.#inFlight.run(async () => {
       await Promise.all([
-        this.#recordEvent(pod, "Warning", "FailedScheduling", "Scheduling", message),
+        this.#recorder.post(pod, {
+          type: "Warning",
+          reason: "FailedScheduling",
+          action: "Scheduling",
+          message,
+        }),
         markUnschedulable(this.#pods, pod, "Unschedulable", message).catch((error) =>
           this.#options.logger.warn("PodScheduled condition not written", {
-            pod: podKey(pod),
+            pod: objectKey(pod),
             error: String(error),
           })
         ),
       ]);
     });
-  }
-
-  async #recordEvent(
-    pod: KubeObject,
-    type: "Normal" | "Warning",
-    reason: string,
-    action: string,
-    message: string,
-  ): Promise<void> {
-    try {
-      await this.#recorder.record(pod, { type, reason, action, message });
-    } catch (error) {
-      // Events are best effort, as upstream's recorder drops what it cannot write.
-      this.#options.logger.debug("Event not recorded", {
-        pod: podKey(pod),
-        reason,
-        error: String(error),
-      });
-    }
   }
 
   close(): void {

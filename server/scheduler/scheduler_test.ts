@@ -2,6 +2,7 @@ import { assertEquals } from "../../tests/helpers/assert.ts";
 import { waitFor } from "../../tests/helpers/wait.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
+import { runLoop } from "../../tests/helpers/loops.ts";
 import { openTestStores } from "../../tests/helpers/stores.ts";
 import { silentLogger } from "../log.ts";
 import { startScheduler } from "./scheduler.ts";
@@ -10,17 +11,17 @@ import { testNode, testPod, type TestPodOptions } from "./_test_objects.ts";
 /** Stores with a running scheduler; dispose to stop it and remove the datastore. */
 async function schedulerWith(): Promise<{ stores: StoreSet } & AsyncDisposable> {
   const test = await openTestStores(["default"]);
-  const stop = new AbortController();
-  const running = startScheduler(test.stores, {
-    signal: stop.signal,
-    logger: silentLogger,
-    queue: { initialBackoffMs: 10, maxBackoffMs: 50 },
-  });
+  const scheduler = runLoop((signal) =>
+    startScheduler(test.stores, {
+      signal,
+      logger: silentLogger,
+      queue: { initialBackoffMs: 10, maxBackoffMs: 50 },
+    })
+  );
   return {
     stores: test.stores,
     async [Symbol.asyncDispose]() {
-      stop.abort();
-      await running;
+      await scheduler[Symbol.asyncDispose]();
       await test[Symbol.asyncDispose]();
     },
   };

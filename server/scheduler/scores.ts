@@ -12,12 +12,12 @@
  *
  * @module
  */
+import { untoleratedPreferNoSchedule } from "../../kube/taints.ts";
+import { controllerRefOf } from "../controllers/controller_ref.ts";
 import type { PodFilterInput } from "./filters.ts";
-import { controllerUid } from "./api_types.ts";
 import { preferredAffinityWeight } from "./node_affinity.ts";
 import type { NodeInfo } from "./node_info.ts";
 import type { PodRequests } from "./resources.ts";
-import { untoleratedPreferNoSchedule } from "./taints.ts";
 
 /** Upstream's top score of one plugin. */
 export const MAX_NODE_SCORE = 100;
@@ -162,7 +162,7 @@ export function scoreNodes(
     add(affinity, SCORE_WEIGHTS.nodeAffinity);
   }
 
-  const owner = controllerUid(pod);
+  const owner = controllerRefOf(pod)?.uid;
   if (owner !== undefined) {
     const hostWeight = Math.log(count + 2);
     const zoneWeight = Math.log(zoneNames.size + 2);

@@ -10,7 +10,7 @@ import { apiErrorOf, type KubeClient, type Query } from "../../kube/client/mod.t
 import { ApiError } from "../../kube/errors.ts";
 import { pause } from "../../kube/pause.ts";
 import type { KubeList, KubeObject } from "../../kube/types.ts";
-import type { Logger } from "../log.ts";
+import type { InformerHandlers, InformerOptions } from "../controllers/informer.ts";
 
 /**
  * The deadline a client used for watches needs: longer than the longest watch
@@ -18,20 +18,11 @@ import type { Logger } from "../log.ts";
  */
 export const WATCH_CLIENT_TIMEOUT_MS = 420_000;
 
-/** What the informer feeds. */
-export interface HttpInformerHandlers {
-  /** Everything that exists now; called on the first list and after every relist. */
-  replace(items: KubeObject[]): void;
-  /** One change after the list. */
-  apply(type: "ADDED" | "MODIFIED" | "DELETED", object: KubeObject): void;
-}
-
-/** Options of {@link runHttpInformer}. */
-export interface HttpInformerOptions {
-  signal: AbortSignal;
-  logger: Logger;
-  /** Shown in log lines. */
-  name: string;
+/**
+ * Options of {@link runHttpInformer}: the in-process informer's (back-off from 200 ms up to
+ * 10 s unless told otherwise) and the deadlines of its requests.
+ */
+export interface HttpInformerOptions extends InformerOptions {
   /** Deadline of the list request; 30 s when omitted. */
   listTimeoutMs?: number;
   /**
@@ -39,8 +30,6 @@ export interface HttpInformerOptions {
    * deadline must be longer.
    */
   watchTimeoutSeconds?: number;
-  minBackoffMs?: number;
-  maxBackoffMs?: number;
 }
 
 /** A watch the server ended with an error event (410 Gone after compaction, mostly). */
@@ -80,7 +69,7 @@ export async function runHttpInformer(
   client: KubeClient,
   path: string,
   query: Query,
-  handlers: HttpInformerHandlers,
+  handlers: InformerHandlers,
   options: HttpInformerOptions,
 ): Promise<void> {
   const min = options.minBackoffMs ?? 200;

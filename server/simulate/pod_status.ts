@@ -7,6 +7,7 @@
  */
 import type { KubeObject } from "../../kube/types.ts";
 import { timestamp } from "../apiserver/object_meta.ts";
+import { isPodReady } from "../controllers/pod_state.ts";
 
 /** The annotation that makes a finishing pod fail with this exit code. */
 export const EXIT_CODE_ANNOTATION = "simulate.k3ts.io/exit-code";
@@ -44,10 +45,8 @@ export function exitCodeOf(pod: KubeObject): number {
 
 /** True when the pod is Running with an IP and Ready, as this kubelet left it. */
 export function isRunningAndReady(pod: KubeObject): boolean {
-  const status = pod.status ?? {};
-  const conditions: PodCondition[] = Array.isArray(status.conditions) ? status.conditions : [];
-  return status.phase === "Running" && typeof status.podIP === "string" &&
-    conditions.some((c) => c.type === "Ready" && c.status === "True");
+  return pod.status?.phase === "Running" && typeof pod.status.podIP === "string" &&
+    isPodReady(pod);
 }
 
 /** Conditions with `wanted` statuses; unchanged ones keep their transition time. */
@@ -76,6 +75,29 @@ function imageOf(container: Dict): string {
   return typeof container.image === "string" ? container.image : "";
 }
 
+/**
+ * A container's status as a kubelet writes it: which container and image, then whether it is
+ * ready and started and its state (given a `terminated` state, the container's ID goes in it).
+ */
+function containerStatus(
+  pod: KubeObject,
+  container: Dict,
+  { ready, started, state }: { ready: boolean; started: boolean; state: Dict },
+): Dict {
+  const id = containerId(pod, String(container.name));
+  const terminated = state.terminated as Dict | undefined;
+  return {
+    name: container.name,
+    image: imageOf(container),
+    imageID: imageOf(container),
+    containerID: id,
+    ready,
+    started,
+    restartCount: 0,
+    state: terminated ? { terminated: { ...terminated, containerID: id } } : state,
+  };
+}
+
 /** When the pod's containers started: as posted before, or now. */
 function startedAt(pod: KubeObject, now: string): string {
   return typeof pod.status?.startTime === "string" ? pod.status.startTime : now;
@@ -83,24 +105,15 @@ function startedAt(pod: KubeObject, now: string): string {
 
 /** Init containers all ran to completion before the main ones started. */
 function initContainerStatuses(pod: KubeObject, started: string): Dict[] {
-  return containersOf(pod, "initContainers").map((container) => ({
-    name: container.name,
-    image: imageOf(container),
-    imageID: imageOf(container),
-    containerID: containerId(pod, String(container.name)),
-    ready: true,
-    started: false,
-    restartCount: 0,
-    state: {
-      terminated: {
-        exitCode: 0,
-        reason: "Completed",
-        startedAt: started,
-        finishedAt: started,
-        containerID: containerId(pod, String(container.name)),
+  return containersOf(pod, "initContainers").map((container) =>
+    containerStatus(pod, container, {
+      ready: true,
+      started: false,
+      state: {
+        terminated: { exitCode: 0, reason: "Completed", startedAt: started, finishedAt: started },
       },
-    },
-  }));
+    })
+  );
 }
 
 /**
@@ -133,16 +146,13 @@ export function runningStatus(
     podIPs: [{ ip: network.podIp }],
     startTime: started,
     initContainerStatuses: initContainerStatuses(pod, started),
-    containerStatuses: containersOf(pod, "containers").map((container) => ({
-      name: container.name,
-      image: imageOf(container),
-      imageID: imageOf(container),
-      containerID: containerId(pod, String(container.name)),
-      ready: true,
-      started: true,
-      restartCount: 0,
-      state: { running: { startedAt: started } },
-    })),
+    containerStatuses: containersOf(pod, "containers").map((container) =>
+      containerStatus(pod, container, {
+        ready: true,
+        started: true,
+        state: { running: { startedAt: started } },
+      })
+    ),
   };
 }
 
@@ -166,23 +176,19 @@ export function finishedStatus(pod: KubeObject, exitCode: number, now: number): 
       { type: "PodScheduled", status: "True" },
     ], at),
     startTime: started,
-    containerStatuses: containersOf(pod, "containers").map((container) => ({
-      name: container.name,
-      image: imageOf(container),
-      imageID: imageOf(container),
-      containerID: containerId(pod, String(container.name)),
-      ready: false,
-      started: false,
-      restartCount: 0,
-      state: {
-        terminated: {
-          exitCode,
-          reason: exitCode === 0 ? "Completed" : "Error",
-          startedAt: started,
-          finishedAt: at,
-          containerID: containerId(pod, String(container.name)),
+    containerStatuses: containersOf(pod, "containers").map((container) =>
+      containerStatus(pod, container, {
+        ready: false,
+        started: false,
+        state: {
+          terminated: {
+            exitCode,
+            reason: exitCode === 0 ? "Completed" : "Error",
+            startedAt: started,
+            finishedAt: at,
+          },
         },
-      },
-    })),
+      })
+    ),
   };
 }

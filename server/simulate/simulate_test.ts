@@ -7,49 +7,17 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "../../tests/helpers/assert.ts";
 import { startTestCluster, type TestCluster } from "../../tests/helpers/cluster.ts";
+import { simulateNodes } from "../../tests/helpers/simulated_nodes.ts";
 import { waitFor } from "../../tests/helpers/wait.ts";
 import { ipv4Range } from "../apiserver/ip_range.ts";
-import { type Logger, silentLogger } from "../log.ts";
+import type { Logger } from "../log.ts";
 import { formatJoinToken, parseJoinToken } from "../tls/mod.ts";
 import { nodePasswordPath } from "./node_password.ts";
 import { runSimulate } from "./run.ts";
-import type { Simulation } from "./simulation.ts";
 
-/** Runs `k3ts simulate` in-process until disposed. */
-async function simulate(cluster: TestCluster, dataDir: string, extra: string[] = []) {
-  const stop = new AbortController();
-  let simulation: Simulation | undefined;
-  const exit = runSimulate([
-    "--nodes",
-    "2",
-    "--server",
-    cluster.server.url,
-    "--token",
-    cluster.server.token,
-    "--data-dir",
-    dataDir,
-    "--name-prefix",
-    "sim",
-    "--heartbeat-seconds",
-    "0.5",
-    "--pod-run-seconds",
-    "0.2",
-    ...extra,
-  ], { signal: stop.signal, logger: silentLogger, onStarted: (s) => simulation = s });
-  const started = await Promise.race([
-    waitFor("the simulated nodes to join", () => simulation, 30_000),
-    exit.then((code) => {
-      throw new Error(`simulate exited ${code} before the nodes joined`);
-    }),
-  ]);
-  return {
-    simulation: started,
-    exit,
-    async [Symbol.asyncDispose]() {
-      stop.abort();
-      await exit;
-    },
-  };
+/** Two simulated nodes, `sim-0` and `sim-1`, until disposed. */
+function simulate(cluster: TestCluster, dataDir: string, extra: string[] = []) {
+  return simulateNodes(cluster, { nodes: 2, dataDir, extra });
 }
 
 /** A logger that keeps every message and its fields as one line. */

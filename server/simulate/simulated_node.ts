@@ -17,6 +17,8 @@ import {
 import { ApiError } from "../../kube/errors.ts";
 import { pause } from "../../kube/pause.ts";
 import type { KubeObject } from "../../kube/types.ts";
+import { isPodTerminal } from "../controllers/pod_state.ts";
+import { objectKey } from "../controllers/shared_informers.ts";
 import type { Logger } from "../log.ts";
 import { runHttpInformer, WATCH_CLIENT_TIMEOUT_MS } from "./http_informer.ts";
 import {
@@ -61,8 +63,6 @@ interface PodState {
   /** Finishes a pod that exits on its own. */
   timer?: ReturnType<typeof setTimeout>;
 }
-
-const podKey = (pod: KubeObject) => `${pod.metadata.namespace}/${pod.metadata.name}`;
 
 /** A fake kubelet. */
 export class SimulatedNode {
@@ -334,7 +334,7 @@ export class SimulatedNode {
 
   /** Everything bound to this node now (after a list): forget what is gone, act on the rest. */
   replacePods(pods: KubeObject[]): void {
-    const present = new Set(pods.map(podKey));
+    const present = new Set(pods.map(objectKey));
     for (const key of [...this.#pods.keys()]) if (!present.has(key)) this.#forgetPod(key);
     for (const key of [...this.#waitingForCidr.keys()]) {
       if (!present.has(key)) this.#waitingForCidr.delete(key);
@@ -345,7 +345,7 @@ export class SimulatedNode {
   /** A pod bound to this node changed. */
   onPod(type: "ADDED" | "MODIFIED" | "DELETED", pod: KubeObject): void {
     if (this.stopped || pod.spec?.nodeName !== this.name) return;
-    const key = podKey(pod);
+    const key = objectKey(pod);
     const uid = pod.metadata.uid!;
     let state = this.#pods.get(key);
     if (type === "DELETED" || (state && state.uid !== uid)) {
@@ -354,8 +354,7 @@ export class SimulatedNode {
       if (type === "DELETED") return;
     }
     if (pod.metadata.deletionTimestamp) return void this.#confirmDeletion(key, pod);
-    const phase = pod.status?.phase;
-    if (phase === "Succeeded" || phase === "Failed") {
+    if (isPodTerminal(pod)) {
       clearTimeout(state?.timer);
       this.#ips?.release(uid);
       this.#pods.set(key, { uid, phase: "finished" });

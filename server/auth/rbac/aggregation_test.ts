@@ -3,7 +3,7 @@ import { waitFor } from "../../../tests/helpers/wait.ts";
 import { deepEqual } from "../../../kube/deep_equal.ts";
 import type { KubeObject } from "../../../kube/types.ts";
 import { silentLogger } from "../../log.ts";
-import { openTestStores } from "./_test_stores.ts";
+import { openTestStores } from "../../../tests/helpers/stores.ts";
 import {
   aggregateRules,
   settleAggregatedRoles,

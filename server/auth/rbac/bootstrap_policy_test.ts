@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "../../../tests/helpers/assert.ts";
 import type { KubeObject } from "../../../kube/types.ts";
 import type { StoreSet } from "../../apiserver/handler.ts";
-import { openTestStores } from "./_test_stores.ts";
+import { openTestStores } from "../../../tests/helpers/stores.ts";
 import { aggregateRules } from "./aggregation.ts";
 import { ensureBootstrapPolicy } from "./bootstrap_policy.ts";
 import {

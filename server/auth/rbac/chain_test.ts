@@ -7,7 +7,7 @@ import { waitFor } from "../../../tests/helpers/wait.ts";
 import type { RequestAttributes } from "../../apiserver/authz.ts";
 import type { RequestUser } from "../../apiserver/store_types.ts";
 import { silentLogger } from "../../log.ts";
-import { openTestStores } from "./_test_stores.ts";
+import { openTestStores } from "../../../tests/helpers/stores.ts";
 import { startClusterRoleAggregation } from "./aggregation.ts";
 import { ensureBootstrapPolicy } from "./bootstrap_policy.ts";
 import { startNodeAuthorizer } from "./node_authorizer.ts";

@@ -4,7 +4,7 @@ import type { KubeObject } from "../../../kube/types.ts";
 import type { RequestAttributes } from "../../apiserver/authz.ts";
 import type { RequestUser } from "../../apiserver/store_types.ts";
 import { silentLogger } from "../../log.ts";
-import { openTestStores } from "./_test_stores.ts";
+import { openTestStores } from "../../../tests/helpers/stores.ts";
 import { createNodeAuthorizer, startNodeAuthorizer } from "./node_authorizer.ts";
 import { NodeGraph, podReferences } from "./node_graph.ts";
 

@@ -3,7 +3,7 @@ import { waitFor } from "../../../tests/helpers/wait.ts";
 import type { RequestAttributes } from "../../apiserver/authz.ts";
 import type { RequestUser } from "../../apiserver/store_types.ts";
 import { silentLogger } from "../../log.ts";
-import { openTestStores } from "./_test_stores.ts";
+import { openTestStores } from "../../../tests/helpers/stores.ts";
 import { startRbacAuthorizer } from "./rbac_authorizer.ts";
 import { RBAC_GROUP } from "./types.ts";
 

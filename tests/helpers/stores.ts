@@ -1,18 +1,19 @@
 /**
  * Test support: a real {@link StoreSet} (the generic REST store with the built-in strategies,
  * admission, field checks and patches) over a SQLite datastore in a temporary directory, without
- * the HTTP server around it.
+ * the HTTP server around it — for unit tests and in-process benchmarks of anything that runs
+ * against the stores (authorisers, controllers, the scheduler).
  *
  * @module
  */
-import { createAdmission } from "../../apiserver/admission.ts";
-import { createFieldChecker } from "../../apiserver/field_check.ts";
-import { StoreSet } from "../../apiserver/handler.ts";
-import { createPatchEngine } from "../../apiserver/patching.ts";
-import { ResourceRegistry } from "../../apiserver/resources.ts";
-import { BUILTIN_RESOURCES } from "../../registry/catalog.ts";
-import { strategyFor } from "../../registry/strategies/mod.ts";
-import { openSqliteBackend } from "../../storage/sqlite.ts";
+import { createAdmission } from "../../server/apiserver/admission.ts";
+import { createFieldChecker } from "../../server/apiserver/field_check.ts";
+import { StoreSet } from "../../server/apiserver/handler.ts";
+import { createPatchEngine } from "../../server/apiserver/patching.ts";
+import { ResourceRegistry } from "../../server/apiserver/resources.ts";
+import { BUILTIN_RESOURCES } from "../../server/registry/catalog.ts";
+import { strategyFor } from "../../server/registry/strategies/mod.ts";
+import { openSqliteBackend } from "../../server/storage/sqlite.ts";
 
 /** Stores over a temporary datastore; dispose to close and remove it. */
 export interface TestStores extends AsyncDisposable {
@@ -40,7 +41,7 @@ function storesOver(path: string): { stores: StoreSet; close(): Promise<void> } 
 
 /** Opens stores in a fresh temporary directory, with the given namespaces created. */
 export async function openTestStores(namespaces: string[] = []): Promise<TestStores> {
-  const dir = await Deno.makeTempDir({ prefix: "k3ts-rbac-" });
+  const dir = await Deno.makeTempDir({ prefix: "k3ts-stores-" });
   let current = storesOver(`${dir}/state.db`);
   for (const name of namespaces) {
     await current.stores.forKind("", "Namespace").create(undefined, { metadata: { name } });
