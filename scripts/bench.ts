@@ -9,7 +9,10 @@ import { fileURLToPath } from "node:url";
 import { type ApiClient, apiClient, readKubeconfig } from "../tests/helpers/api_client.ts";
 import { freePort } from "../tests/helpers/cluster.ts";
 import { waitFor } from "../tests/helpers/wait.ts";
+import { benchAuthz } from "./bench/authz.ts";
+import { benchScheduler } from "./bench/scheduler.ts";
 import { benchStorage } from "./bench/storage.ts";
+import { issueCertificate } from "../server/tls/mod.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 
@@ -189,6 +192,23 @@ async function watchLatency(
   return delays;
 }
 
+/** Credentials of a user with a certificate from the cluster's client CA. */
+async function userCredentials(
+  dataDir: string,
+  admin: Awaited<ReturnType<typeof readKubeconfig>>,
+  name: string,
+): Promise<Awaited<ReturnType<typeof readKubeconfig>>> {
+  const tls = `${dataDir}/server/tls`;
+  const issued = await issueCertificate(
+    {
+      certPem: await Deno.readTextFile(`${tls}/client-ca.crt`),
+      keyPem: await Deno.readTextFile(`${tls}/client-ca.key`),
+    },
+    { commonName: name, usage: "client", days: 1 },
+  );
+  return { ...admin, certPem: issued.certPem, keyPem: issued.keyPem! };
+}
+
 async function main(): Promise<void> {
   const dataDir = await Deno.makeTempDir({ prefix: "k3ts-bench-" });
   await Deno.writeTextFile(`${dataDir}/config.yaml`, "");
@@ -254,6 +274,32 @@ async function main(): Promise<void> {
       `${percentile(listsMs, 50).toFixed(2)} / ${percentile(listsMs, 99).toFixed(2)}`,
     );
 
+    // The same load as a non-admin user allowed by an RBAC RoleBinding (edit in "bench").
+    const user = await userCredentials(dataDir, credentials, "bench-user");
+    await admin.json("POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/bench/rolebindings", {
+      metadata: { name: "bench-user-edit" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "edit" },
+      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "bench-user" }],
+    });
+    const userClients = Array.from({ length: 32 }, () => apiClient(user));
+    await waitFor("the RoleBinding to take effect", async () => {
+      const { status } = await userClients[0].json(
+        "GET",
+        "/api/v1/namespaces/bench/configmaps/probe",
+      );
+      return status === 200;
+    }, 10_000);
+    // Same conditions for both (no concurrent readers): admin, then the RBAC user.
+    const adminOnly = await createLoad(clients, 4000, "admin-only");
+    const userLoad = await createLoad(userClients, 4000, "user");
+    row("ConfigMap creates/s, no readers: admin", adminOnly.perSecond.toFixed(0));
+    row(
+      "ConfigMap creates/s, no readers: RBAC user (edit RoleBinding)",
+      userLoad.perSecond.toFixed(0),
+      `${(100 * (1 - userLoad.perSecond / adminOnly.perSecond)).toFixed(1)}% slower; target <= 10%`,
+    );
+    for (const c of userClients) c.close();
+
     const delays = await watchLatency(credentials, 100, 50);
     row(
       "watch delivery to 100 watchers p50 / p99 (ms)",
@@ -265,6 +311,19 @@ async function main(): Promise<void> {
     for (const c of clients) c.close();
     admin.close();
     await stopServer(server);
+
+    const authz = await benchAuthz();
+    row(
+      "authorisation decision, 1,000 RoleBindings p50 / p99 (us)",
+      `${authz.authz_decision_us_p50.toFixed(1)} / ${authz.authz_decision_us_p99.toFixed(1)}`,
+      "target p99 <= 50",
+    );
+    const scheduler = await benchScheduler();
+    row(
+      "scheduler pods/s, 1,000 nodes, 10,000 pending pods",
+      scheduler.scheduler_pods_per_s.toFixed(0),
+      "target >= 500",
+    );
   } finally {
     await Deno.remove(dataDir, { recursive: true }).catch(() => undefined);
   }
