@@ -10,6 +10,11 @@ import { runKubectl, startTestCluster } from "./helpers/cluster.ts";
 import { clusterTlsPaths } from "../server/tls/bootstrap.ts";
 import { renderKubeconfig } from "../server/tls/kubeconfig.ts";
 import { runTokenCommand } from "../server/auth/tokens/token_cli.ts";
+import {
+  DEFAULT_API_AUDIENCES,
+  ensureServiceAccountKey,
+  ServiceAccountTokens,
+} from "../server/auth/tokens/mod.ts";
 
 Deno.test("tokens: kubectl create token, then kubectl with only that token", async (t) => {
   await using cluster = await startTestCluster();
@@ -37,6 +42,9 @@ Deno.test("tokens: kubectl create token, then kubectl with only that token", asy
       const created = await kubectl(admin, "create", "token", "builder", "--duration", "1h");
       assertEquals(created.code, 0, created.stderr);
       token = created.stdout.trim();
+      // Every namespace has its `default` ServiceAccount, so this works on a fresh cluster too.
+      const fresh = await kubectl(admin, "create", "token", "default");
+      assertEquals(fresh.code, 0, fresh.stderr);
       assertEquals(token.split(".").length, 3);
     });
 
@@ -64,6 +72,25 @@ Deno.test("tokens: kubectl create token, then kubectl with only that token", asy
         short.stderr,
         'TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes',
       );
+    });
+
+    await t.step("an expired token is 401", async () => {
+      // Signed with the cluster's own key, but issued two hours ago for one hour.
+      const key = await ensureServiceAccountKey(cluster.dataDir);
+      const past = Date.now() - 2 * 3600_000;
+      const account = await cluster.server.stores.forKind("", "ServiceAccount").get(
+        "default",
+        "builder",
+      );
+      const { token: expired } = await new ServiceAccountTokens(key, { now: () => past }).issue({
+        namespace: "default",
+        serviceAccount: { name: "builder", uid: account.metadata.uid! },
+        audiences: DEFAULT_API_AUDIENCES,
+        expirationSeconds: 3600,
+      }, past);
+      const whoami = await kubectl(await tokenKubeconfig("expired", expired), "auth", "whoami");
+      assertEquals(whoami.code, 1);
+      assertStringIncludes(whoami.stderr, "You must be logged in to the server (Unauthorized)");
     });
 
     await t.step("deleting the ServiceAccount ends the token: 401", async () => {
