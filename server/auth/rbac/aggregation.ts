@@ -96,7 +96,11 @@ export async function startClusterRoleAggregation(
       again = true;
       return;
     }
-    pass = syncAll().finally(() => pass = undefined);
+    // A change that lands after the loop's last check but before `pass` clears must not be lost.
+    pass = syncAll().finally(() => {
+      pass = undefined;
+      if (again) schedule();
+    });
   };
 
   const syncAll = async (): Promise<void> => {
