@@ -101,8 +101,22 @@ export type NodeType =
 
 const SCALARS = new Set(["string", "integer", "number", "boolean"]);
 
-/** The structural type of a node. */
+const UNTYPED: NodeType = { kind: "untyped" };
+
+/** Types already worked out, per schema set and node: schemas do not change once loaded. */
+const nodeTypes = new WeakMap<SchemaSet, WeakMap<Schema, NodeType>>();
+
+/** The structural type of a node (computed once per schema node; do not modify the result). */
 export function nodeType(ctx: SchemaContext, node: Schema | undefined): NodeType {
+  if (!node) return UNTYPED;
+  let known = nodeTypes.get(ctx.schemas);
+  if (!known) nodeTypes.set(ctx.schemas, known = new WeakMap());
+  let type = known.get(node);
+  if (!type) known.set(node, type = computeNodeType(ctx, node));
+  return type;
+}
+
+function computeNodeType(ctx: SchemaContext, node: Schema): NodeType {
   const r = resolve(ctx, node);
   if (!r) return { kind: "untyped" };
   if (r.type === "array" || r.items) {

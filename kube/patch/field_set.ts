@@ -87,8 +87,9 @@ export class FieldSet {
   /** Adds a path (mutates: for building a set). */
   insert(path: FieldPath): this {
     if (path.length === 0) return this;
-    const parent = path.slice(0, -1).reduce((node: FieldSet, pe) => node.#child(pe), this);
-    parent.#members.add(path[path.length - 1]);
+    let parent = path.length > 1 ? this.#child(path[0]) : undefined;
+    for (let i = 1; i < path.length - 1; i++) parent = parent!.#child(path[i]);
+    (parent ?? this).#members.add(path[path.length - 1]);
     return this;
   }
 

@@ -88,9 +88,16 @@ export function encodeManagedFields(managers: ManagerFields[]): ManagedFieldsEnt
   });
 }
 
+/** The last second formatted: writes come many to a second. */
+let formatted = { second: NaN, text: "" };
+
 /** A timestamp as managedFields carries it: RFC 3339, whole seconds, UTC. */
 export function formatTime(now: Date): string {
-  return now.toISOString().replace(/\.\d+Z$/, "Z");
+  const second = Math.floor(now.getTime() / 1000);
+  if (second !== formatted.second) {
+    formatted = { second, text: new Date(second * 1000).toISOString().replace(".000Z", "Z") };
+  }
+  return formatted.text;
 }
 
 /** Metadata that is the server's, never a manager's (upstream's "strip meta" set). */
@@ -111,21 +118,39 @@ const SERVER_OWNED: FieldPath[] = [
   ].map((f) => ["f:metadata", fieldElement(f)]),
 ];
 
+const MAIN_RESET: FieldPath[] = [["f:status"]];
+const STATUS_RESET: FieldPath[] = [["f:spec"]];
+
 /**
  * The default reset fields: what a write through this endpoint can never set. The main
  * resource does not own `status`; the status subresource does not own `spec`.
  */
 export function defaultResetFields(subresource?: string): FieldPath[] {
-  return subresource === "status" ? [["f:spec"]] : [["f:status"]];
+  return subresource === "status" ? STATUS_RESET : MAIN_RESET;
+}
+
+/** Sets built once: the set operations never change their operands. */
+const SERVER_OWNED_SET = SERVER_OWNED.reduce((set, path) => set.insert(path), new FieldSet());
+const resetSets = new Map<string, FieldSet>();
+const resetSetsByList = new WeakMap<FieldPath[], FieldSet>();
+
+function resetSetOf(resetFields: FieldPath[]): FieldSet {
+  const known = resetSetsByList.get(resetFields);
+  if (known) return known;
+  const key = JSON.stringify(resetFields);
+  let set = resetSets.get(key);
+  if (!set) {
+    set = resetFields.reduce((s, path) => s.insert(path), new FieldSet());
+    // Reset fields come from a handful of strategies; the bound only guards against misuse.
+    if (resetSets.size < 64) resetSets.set(key, set);
+  }
+  resetSetsByList.set(resetFields, set);
+  return set;
 }
 
 /** Drops server-owned metadata and everything under the reset fields from a set. */
 export function withoutIgnored(set: FieldSet, resetFields: FieldPath[]): FieldSet {
-  const server = new FieldSet();
-  for (const path of SERVER_OWNED) server.insert(path);
-  const reset = new FieldSet();
-  for (const path of resetFields) reset.insert(path);
-  return set.difference(server).recursiveDifference(reset);
+  return set.difference(SERVER_OWNED_SET).recursiveDifference(resetSetOf(resetFields));
 }
 
 /** An object without `metadata.managedFields`, for comparisons. */
@@ -133,6 +158,16 @@ export function stripManagedFields(obj: KubeObject): KubeObject {
   const copy = clone(obj);
   if (isObject(copy.metadata)) delete copy.metadata.managedFields;
   return copy;
+}
+
+/**
+ * A read-only view of an object without `metadata.managedFields`: shares everything else with
+ * `obj` (only top level and metadata are copied), for comparisons that keep no references.
+ */
+function viewWithoutManagedFields(obj: KubeObject): KubeObject {
+  if (!isObject(obj.metadata) || obj.metadata.managedFields === undefined) return obj;
+  const { managedFields: _, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 /** Whether a client asked to clear managedFields (`[]` or `[{}]`). */
@@ -187,8 +222,8 @@ export function recordUpdate(options: RecordUpdateOptions): ManagedFieldsEntry[]
   const reset = options.resetFields ?? defaultResetFields(subresource);
   const diff = compareObjects(
     options.ctx,
-    old ? stripManagedFields(old) : undefined,
-    stripManagedFields(updated),
+    old ? viewWithoutManagedFields(old) : undefined,
+    viewWithoutManagedFields(updated),
     { fromEmpty: old === undefined },
   );
   const taken = withoutIgnored(diff.added.union(diff.modified), reset);

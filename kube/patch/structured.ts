@@ -162,7 +162,7 @@ export function compareObjects(
     if (shape === "object") {
       const lo = (l ?? {}) as JsonObject;
       const ro = (r ?? {}) as JsonObject;
-      for (const key of new Set([...Object.keys(lo), ...Object.keys(ro)])) {
+      const visit = (key: string) => {
         const child = childOf(type, key);
         walk(
           lo[key],
@@ -171,7 +171,10 @@ export function compareObjects(
           [...path, fieldElement(key)],
           selfImplicit && zeroValued(type, key, child),
         );
-      }
+      };
+      // Keys of both sides, each once: the right side's, then those only on the left.
+      for (const key of Object.keys(ro)) visit(key);
+      for (const key of Object.keys(lo)) if (!Object.hasOwn(ro, key)) visit(key);
     } else {
       const li = indexItems(ctx, type, (l ?? []) as JsonValue[]);
       const ri = indexItems(ctx, type, (r ?? []) as JsonValue[]);

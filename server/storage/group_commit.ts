@@ -3,6 +3,10 @@
  * single transaction at the next turn of the event loop (`setImmediate`, which unlike a nested
  * `setTimeout(0)` is not clamped to 4 ms). One fsync then acknowledges the whole group.
  *
+ * A commit may finish asynchronously (its fsync running off the main thread): writes that arrive
+ * meanwhile wait and form the next group, committed once the running one settled — one
+ * transaction and one fsync per round, however many writers there are.
+ *
  * @module
  */
 
@@ -14,10 +18,12 @@ export type Outcome<R> = { ok: true; value: R } | { ok: false; error: Error };
 /** Options for {@link GroupCommitter}. */
 export interface GroupCommitOptions<Op, R> {
   /**
-   * Applies a batch in one transaction and returns one outcome per operation, in order. It must
-   * return only after the transaction committed; throwing fails every operation of the batch.
+   * Applies a batch in one transaction and returns one outcome per operation, in order, or a
+   * promise of them. The outcomes are acknowledged as soon as they are returned (or the promise
+   * resolves), so that must happen only once the transaction is durable; throwing (or
+   * rejecting) fails every operation of the batch.
    */
-  commit(ops: Op[]): Outcome<R>[];
+  commit(ops: Op[]): Outcome<R>[] | Promise<Outcome<R>[]>;
   /** Upper bound on operations per transaction (default 1000). */
   maxBatch?: number;
 }
@@ -30,10 +36,12 @@ interface Pending<Op, R> {
 
 /** Queues operations and commits them in groups; see the module docs. */
 export class GroupCommitter<Op, R> {
-  readonly #commit: (ops: Op[]) => Outcome<R>[];
+  readonly #commit: (ops: Op[]) => Outcome<R>[] | Promise<Outcome<R>[]>;
   readonly #maxBatch: number;
   #queue: Pending<Op, R>[] = [];
   #scheduled = false;
+  /** Batches committed whose outcomes are still awaited (asynchronous commits). */
+  #settling = 0;
   #idle: (() => void)[] = [];
 
   /** @param options the batch function and the batch bound. */
@@ -56,41 +64,65 @@ export class GroupCommitter<Op, R> {
 
   /** Resolves once every operation queued so far has been committed or failed. */
   drain(): Promise<void> {
-    if (this.#queue.length === 0) return Promise.resolve();
+    if (this.#queue.length === 0 && this.#settling === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
   #schedule(): void {
-    if (this.#scheduled) return;
+    if (this.#scheduled || this.#settling > 0) return;
     this.#scheduled = true;
     setImmediate(() => this.#flush());
   }
 
   #flush(): void {
     this.#scheduled = false;
+    if (this.#settling > 0) return;
     const batch = this.#queue.splice(0, this.#maxBatch);
     if (this.#queue.length > 0) this.#schedule();
     if (batch.length > 0) this.#run(batch);
-    if (this.#queue.length === 0) {
-      const idle = this.#idle;
-      this.#idle = [];
-      for (const resolve of idle) resolve();
-    }
+    this.#notifyIdle();
+  }
+
+  #notifyIdle(): void {
+    if (this.#queue.length > 0 || this.#settling > 0) return;
+    const idle = this.#idle;
+    this.#idle = [];
+    for (const resolve of idle) resolve();
   }
 
   #run(batch: Pending<Op, R>[]): void {
-    let outcomes: Outcome<R>[];
+    let result: Outcome<R>[] | Promise<Outcome<R>[]>;
     try {
-      outcomes = this.#commit(batch.map((p) => p.op));
+      result = this.#commit(batch.map((p) => p.op));
     } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
-      for (const pending of batch) pending.reject(failure);
+      settle(batch, error);
       return;
     }
-    batch.forEach((pending, i) => {
-      const outcome = outcomes[i];
-      if (outcome.ok) pending.resolve(outcome.value);
-      else pending.reject(outcome.error);
+    if (!(result instanceof Promise)) {
+      settle(batch, undefined, result);
+      return;
+    }
+    this.#settling++;
+    result.then(
+      (outcomes) => settle(batch, undefined, outcomes),
+      (error) => settle(batch, error),
+    ).finally(() => {
+      this.#settling--;
+      if (this.#queue.length > 0) this.#schedule();
+      this.#notifyIdle();
     });
   }
+}
+
+function settle<Op, R>(batch: Pending<Op, R>[], error: unknown, outcomes?: Outcome<R>[]): void {
+  if (!outcomes) {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    for (const pending of batch) pending.reject(failure);
+    return;
+  }
+  batch.forEach((pending, i) => {
+    const outcome = outcomes[i];
+    if (outcome.ok) pending.resolve(outcome.value);
+    else pending.reject(outcome.error);
+  });
 }

@@ -49,3 +49,36 @@ Deno.test("group_commit: maxBatch splits a long queue into several transactions"
   await committer.drain();
   assert.deepEqual(sizes, [3, 3, 1]);
 });
+
+Deno.test("group_commit: while an asynchronous commit settles, new writes wait and form one group", async () => {
+  const batches: number[][] = [];
+  /** One entry per commit started: resolving it lets that commit settle. */
+  const started: { release: () => void }[] = [];
+  let onStart: (() => void) | undefined;
+  const committer = new GroupCommitter<number, number>({
+    commit: async (ops) => {
+      batches.push(ops);
+      await new Promise<void>((release) => {
+        started.push({ release });
+        onStart?.();
+      });
+      return ops.map((op) => ({ ok: true, value: op }));
+    },
+  });
+  const nextStart = () => new Promise<void>((resolve) => onStart = resolve);
+  let starting = nextStart();
+  const first = committer.submit(1);
+  await starting;
+  const later = [2, 3, 4].map((n) => committer.submit(n));
+  // A macrotask later the next group would have been flushed, were it not held back.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(batches, [[1]], "nothing is committed while the first group settles");
+  starting = nextStart();
+  started[0].release();
+  assert.equal(await first, 1);
+  await starting;
+  started[1].release();
+  assert.deepEqual(await Promise.all(later), [2, 3, 4]);
+  await committer.drain();
+  assert.deepEqual(batches, [[1], [2, 3, 4]]);
+});

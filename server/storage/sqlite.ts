@@ -3,6 +3,11 @@
  * writes and an in-process {@link WatchHub} for watches (no polling: this process is the only
  * writer, so it sees every change as it commits).
  *
+ * Under `synchronous: "FULL"` the fsync runs off the main thread (see durable_pipeline.ts):
+ * readers and watchers see a committed batch once it is durable, so the store keeps two
+ * revisions — the newest written and the newest visible — and writers hear back on the turn
+ * after their batch was published.
+ *
  * @example
  * ```ts
  * import { openSqliteBackend } from "./sqlite.ts";
@@ -17,6 +22,7 @@
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { setImmediate } from "node:timers";
+import { DurablePipeline } from "./durable_pipeline.ts";
 import { GroupCommitter, type Outcome } from "./group_commit.ts";
 import {
   type HistoryRow,
@@ -40,13 +46,15 @@ import {
   type WatchEvent,
   type WatchOptions,
 } from "./types.ts";
+import { LiveKeyIndex } from "./live_keys.ts";
 import { WatchHub } from "./watch_hub.ts";
 
 /** Options for {@link openSqliteBackend}. */
 export interface SqliteBackendOptions {
   /**
-   * `FULL` (default) fsyncs the WAL at every commit and survives power loss; `NORMAL` survives
-   * a process crash only. Group commit amortises the fsync across concurrent writers.
+   * `FULL` (default) makes every acknowledged write survive power loss (an fsync of the WAL per
+   * group of writes, off the main thread); `NORMAL` survives a process crash only. Group commit
+   * amortises the fsync across concurrent writers.
    */
   synchronous?: "FULL" | "NORMAL";
   /** A watcher with more undelivered events than this is ended (default 100,000). */
@@ -59,6 +67,12 @@ export interface SqliteBackendOptions {
 export interface SqliteBackend extends Backend {
   /** The database file. */
   readonly path: string;
+}
+
+/** A committed transaction: the revision it reached and its changes. */
+interface CommittedBatch {
+  revision: number;
+  events: WatchEvent[];
 }
 
 type WriteOp =
@@ -99,15 +113,23 @@ class SqliteStore implements SqliteBackend {
     | "getAt"
     | "listFrom"
     | "listAfter"
-    | "countFrom"
     | "countAfter"
     | "insert"
     | "history"
     | "compactSuperseded"
-    | "compactTombstones",
+    | "compactTombstones"
+    | "liveKeys",
     StatementSync
   >;
+  /** Built on the first count at the visible revision; see live_keys.ts. */
+  #liveKeys: LiveKeyIndex | undefined;
+  /** The newest revision written (committed, maybe not yet durable): writers build on it. */
   #revision: number;
+  /** The newest revision readers and watchers see: durable under `FULL`. */
+  #visible: number;
+  /** Set under `FULL` when the WAL file could be opened for syncing; else SQLite syncs. */
+  readonly #durable: DurablePipeline<CommittedBatch> | undefined;
+  readonly #walFile: Deno.FsFile | undefined;
   #compactRevision: number;
   #compaction: Promise<void> = Promise.resolve();
   #closed = false;
@@ -116,8 +138,15 @@ class SqliteStore implements SqliteBackend {
     this.path = path;
     this.#db = new DatabaseSync(path);
     this.#db.exec(sql.PRAGMAS);
-    this.#db.exec(`PRAGMA synchronous = ${options.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`);
     this.#db.exec(sql.SCHEMA);
+    // The schema's transaction created the WAL file; it lives as long as this connection.
+    this.#walFile = options.synchronous === "NORMAL" ? undefined : openWal(path);
+    const synchronous = options.synchronous === "NORMAL" || this.#walFile ? "NORMAL" : "FULL";
+    this.#db.exec(`PRAGMA synchronous = ${synchronous}`);
+    const walFile = this.#walFile;
+    this.#durable = walFile
+      ? new DurablePipeline(() => walFile.syncData(), (batch) => this.#makeVisible(batch))
+      : undefined;
     const prepare = (text: string) => this.#db.prepare(text);
     this.#stmt = {
       currentRevision: prepare(sql.CURRENT_REVISION),
@@ -127,14 +156,15 @@ class SqliteStore implements SqliteBackend {
       getAt: prepare(sql.GET_AT_REVISION),
       listFrom: prepare(sql.LIST_FROM),
       listAfter: prepare(sql.LIST_AFTER),
-      countFrom: prepare(sql.COUNT_FROM),
       countAfter: prepare(sql.COUNT_AFTER),
       insert: prepare(sql.INSERT_ROW),
       history: prepare(sql.HISTORY),
       compactSuperseded: prepare(sql.COMPACT_SUPERSEDED),
       compactTombstones: prepare(sql.COMPACT_TOMBSTONES),
+      liveKeys: prepare(sql.LIVE_KEYS),
     };
     this.#revision = this.#readStoredRevision();
+    this.#visible = this.#revision;
     this.#compactRevision = this.#readMeta(META_COMPACT_REV);
     this.#hub = new WatchHub({ maxBufferedEvents: options.maxBufferedWatchEvents });
     this.#writes = new GroupCommitter({ commit: (ops) => this.#commitBatch(ops) });
@@ -142,7 +172,7 @@ class SqliteStore implements SqliteBackend {
   }
 
   currentRevision(): Promise<number> {
-    return Promise.resolve(this.#revision);
+    return Promise.resolve(this.#visible);
   }
 
   compactRevision(): Promise<number> {
@@ -159,19 +189,19 @@ class SqliteStore implements SqliteBackend {
 
   count(prefix: string): Promise<{ revision: number; count: number }> {
     return this.#read(() => {
-      const revision = this.#revision;
+      const revision = this.#visible;
       const { lower, upper } = prefixRange(prefix);
-      const row = this.#stmt.countFrom.get(lower, upper, revision) as { count: number };
-      return { revision, count: row.count };
+      return { revision, count: this.#liveKeyIndex().countBetween(lower, upper, true) };
     });
   }
 
   #get(key: string, options: GetOptions): { revision: number; kv?: KeyValue } {
     const revision = this.#readRevision(options.revision);
-    const row =
-      (options.revision ? this.#stmt.getAt.get(key, revision) : this.#stmt.getLatest.get(key)) as
-        | LogRow
-        | undefined;
+    // The latest row may not be visible yet (its fsync is running): read at the visible revision.
+    const latest = !options.revision && revision === this.#revision;
+    const row = (latest ? this.#stmt.getLatest.get(key) : this.#stmt.getAt.get(key, revision)) as
+      | LogRow
+      | undefined;
     if (!row || row.deleted === 1) return { revision };
     return { revision, kv: rowToKeyValue(row) };
   }
@@ -188,7 +218,9 @@ class SqliteStore implements SqliteBackend {
     let remaining = 0;
     if (limit > 0 && rows.length === limit) {
       const last = rows[rows.length - 1].name;
-      remaining = (this.#stmt.countAfter.get(last, upper, revision) as { count: number }).count;
+      remaining = revision === this.#visible
+        ? this.#liveKeyIndex().countBetween(last, upper)
+        : (this.#stmt.countAfter.get(last, upper, revision) as { count: number }).count;
     }
     return { revision, kvs: rows.map(rowToKeyValue), remaining };
   }
@@ -215,7 +247,7 @@ class SqliteStore implements SqliteBackend {
     // publish synchronously after COMMIT: every change is either in history or in the hub.
     const subscription = this.#hub.subscribe(prefix, signal);
     try {
-      const historyEnd = this.#revision;
+      const historyEnd = this.#visible;
       let last = afterRevision;
       for (const batch of this.#readHistory(prefix, afterRevision, historyEnd)) {
         if (signal.aborted || this.#closed) return;
@@ -251,15 +283,21 @@ class SqliteStore implements SqliteBackend {
     this.#closed = true;
     this.#hub.close();
     this.#db.close();
+    this.#walFile?.close();
   }
 
   #submit(op: WriteOp): Promise<KeyValue> {
     if (this.#closed) return Promise.reject(new Error(`storage closed: ${this.path}`));
+    const failed = this.#durable?.failed;
+    if (failed) return Promise.reject(new Error(`storage failed: ${failed.message}`));
     return this.#writes.submit(op);
   }
 
-  /** One transaction for the whole group; preconditions are checked per operation in code. */
-  #commitBatch(ops: WriteOp[]): Outcome<KeyValue>[] {
+  /**
+   * One transaction for the whole group; preconditions are checked per operation in code. The
+   * outcomes (failures too: they reveal state) are returned once the batch is durable.
+   */
+  #commitBatch(ops: WriteOp[]): Outcome<KeyValue>[] | Promise<Outcome<KeyValue>[]> {
     const outcomes: Outcome<KeyValue>[] = [];
     const events: WatchEvent[] = [];
     this.#db.exec("BEGIN IMMEDIATE");
@@ -278,8 +316,23 @@ class SqliteStore implements SqliteBackend {
       this.#revision = this.#readStoredRevision();
       throw error;
     }
-    this.#hub.publish(events);
-    return outcomes;
+    const batch = { revision: this.#revision, events };
+    if (!this.#durable) {
+      this.#makeVisible(batch);
+      return outcomes;
+    }
+    // Acknowledge on the next turn: in-process watchers (informers) then have the batch's events
+    // before the writers' code goes on, as when the publish and the answers were synchronous.
+    return this.#durable.add(batch).then(() =>
+      new Promise<Outcome<KeyValue>[]>((resolve) => setImmediate(() => resolve(outcomes)))
+    );
+  }
+
+  /** Shows a durable batch to readers and watchers, in commit order. */
+  #makeVisible(batch: CommittedBatch): void {
+    this.#visible = Math.max(this.#visible, batch.revision);
+    this.#liveKeys?.apply(batch.events);
+    this.#hub.publish(batch.events);
   }
 
   #apply(op: WriteOp, events: WatchEvent[]): KeyValue {
@@ -370,7 +423,7 @@ class SqliteStore implements SqliteBackend {
 
   async #compact(revision: number): Promise<void> {
     this.#assertOpen();
-    if (revision > this.#revision) throw new FutureRevisionError(revision, this.#revision);
+    if (revision > this.#visible) throw new FutureRevisionError(revision, this.#visible);
     if (revision > this.#compactRevision) {
       // Raise the floor first: reads below it fail cleanly instead of seeing half-deleted history.
       this.#stmt.putMeta.run(META_COMPACT_REV, revision);
@@ -396,13 +449,23 @@ class SqliteStore implements SqliteBackend {
   }
 
   #readRevision(requested: number | undefined): number {
-    const current = this.#revision;
+    const current = this.#visible;
     if (!requested) return current;
     if (requested > current) throw new FutureRevisionError(requested, current);
     if (requested < this.#compactRevision) {
       throw new CompactedError(requested, this.#compactRevision);
     }
     return requested;
+  }
+
+  #liveKeyIndex(): LiveKeyIndex {
+    // Built at the visible revision; batches not yet visible are applied when they become so.
+    this.#liveKeys ??= new LiveKeyIndex(
+      (this.#stmt.liveKeys.all(this.#visible) as unknown as { name: string }[]).map((row) =>
+        row.name
+      ),
+    );
+    return this.#liveKeys;
   }
 
   #readStoredRevision(): number {
@@ -426,6 +489,15 @@ class SqliteStore implements SqliteBackend {
 
   #assertOpen(): void {
     if (this.#closed) throw new Error(`storage closed: ${this.path}`);
+  }
+}
+
+/** The WAL file, opened to fsync it; undefined when it cannot be (then SQLite syncs). */
+function openWal(path: string): Deno.FsFile | undefined {
+  try {
+    return Deno.openSync(`${path}-wal`, { read: true });
+  } catch {
+    return undefined;
   }
 }
 

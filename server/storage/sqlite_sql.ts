@@ -94,11 +94,17 @@ export const LIST_FROM = listStatement(">=");
 /** Live keys in `(lower, upper)` at a revision. Params: lower, upper, revision, limit (-1: all). */
 export const LIST_AFTER = listStatement(">");
 
-/** Counts live keys in `[lower, upper)` at a revision. */
-export const COUNT_FROM = countStatement(">=");
-
-/** Counts live keys in `(lower, upper)` at a revision. */
+/**
+ * Counts live keys in `(lower, upper)` at a revision: for pages read at an older revision (the
+ * newest is counted in memory).
+ */
 export const COUNT_AFTER = countStatement(">");
+
+/** Every live key at a revision (for the in-memory index in `live_keys.ts`). Params: revision. */
+export const LIVE_KEYS = `
+SELECT k.name FROM (SELECT MAX(id) AS id FROM kine WHERE id <= ? GROUP BY name) m
+CROSS JOIN kine k ON k.id = m.id
+WHERE k.deleted = 0`;
 
 /**
  * Appends one row. The id (= the change's revision) is given explicitly so a create row can

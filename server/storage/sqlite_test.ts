@@ -177,3 +177,59 @@ Deno.test("sqlite: every acknowledged create survives kill -9", async () => {
     }
   });
 });
+
+Deno.test("sqlite: a page's remaining count is the same in memory (newest) and in SQL (older)", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/state.db`;
+    const first = openSqliteBackend(path);
+    for (let i = 0; i < 20; i++) await first.create(`/p/k${String(i).padStart(2, "0")}`, "v");
+    await first.close();
+    // Reopened: the in-memory index is built from the file, then kept by commits.
+    const store = openSqliteBackend(path);
+    try {
+      const before = await store.list("/p/", { limit: 5 });
+      assert.equal(before.remaining, 15);
+      await store.delete("/p/k10");
+      await store.create("/p/k99", "v");
+      await store.create("/q/x", "v");
+      const now = await store.list("/p/", { limit: 5 });
+      assert.equal(now.remaining, 15);
+      const older = await store.list("/p/", { limit: 5, revision: before.revision });
+      assert.equal(older.remaining, 15);
+      const page = await store.list("/p/", { limit: 5, startAfter: "/p/k09" });
+      assert.equal(page.remaining, 5);
+      assert.deepEqual(await store.count("/p/"), { revision: 23, count: 20 });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+Deno.test("sqlite: under FULL a write is readable and watched once acknowledged, in order", async () => {
+  await withTempDir(async (dir) => {
+    const store = openSqliteBackend(`${dir}/state.db`);
+    const abort = new AbortController();
+    try {
+      const seen: number[] = [];
+      const watching = (async () => {
+        for await (const batch of store.watch("/w/", { afterRevision: 0, signal: abort.signal })) {
+          for (const event of batch) seen.push(event.kv.modRevision);
+          if (seen.length >= 40) return;
+        }
+      })();
+      const writes = Array.from({ length: 40 }, async (_, i) => {
+        const kv = await store.create(`/w/${i}`, String(i));
+        // Acknowledged means visible: to reads, and at the current revision.
+        const { kv: read } = await store.get(`/w/${i}`);
+        assert.equal(read?.modRevision, kv.modRevision);
+        assert.ok((await store.currentRevision()) >= kv.modRevision);
+      });
+      await Promise.all(writes);
+      await watching;
+      assert.deepEqual(seen, Array.from({ length: 40 }, (_, i) => i + 1));
+    } finally {
+      abort.abort();
+      await store.close();
+    }
+  });
+});
