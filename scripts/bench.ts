@@ -5,6 +5,7 @@
  *
  * @module
  */
+import http2 from "node:http2";
 import { fileURLToPath } from "node:url";
 import { type ApiClient, apiClient, readKubeconfig } from "../tests/helpers/api_client.ts";
 import { freePort } from "../tests/helpers/cluster.ts";
@@ -39,6 +40,8 @@ async function spawnServer(dataDir: string, port: number): Promise<ServerProcess
     args: [
       "run",
       "-A",
+      // e.g. BENCH_DENO_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
+      ...(Deno.env.get("BENCH_DENO_FLAGS")?.split(" ").filter(Boolean) ?? []),
       CLI,
       "server",
       "--config",
@@ -81,6 +84,29 @@ async function stopServer(server: ServerProcess): Promise<void> {
   await server.child.status;
 }
 
+/** User+system CPU seconds a process has used so far (from /proc; clock ticks are 100 Hz). */
+function cpuSeconds(pid: number | "self"): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds of a process's main thread (the JavaScript thread) so far. */
+function mainThreadCpuSeconds(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/task/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Busy and total CPU seconds of the whole machine so far (all cores, from /proc/stat). */
+function machineCpu(): { busy: number; total: number } {
+  const fields = Deno.readTextFileSync("/proc/stat").split("\n")[0].trim().split(/\s+/).slice(1)
+    .map(Number);
+  const total = fields.reduce((a, b) => a + b, 0) / 100;
+  const idle = (fields[3] + fields[4]) / 100;
+  return { busy: total - idle, total };
+}
+
 function rssMb(pid: number): number {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? "0");
@@ -113,82 +139,120 @@ async function createLoad(
   return { perSecond: total / ((performance.now() - started) / 1000), latencies };
 }
 
-async function readLoad(api: ApiClient, until: () => boolean, path: string): Promise<number[]> {
+type Credentials = Awaited<ReturnType<typeof readKubeconfig>>;
+
+/** An HTTP/2 connection with the admin's client certificate (`node:http2`). */
+function connectHttp2(credentials: Credentials): http2.ClientHttp2Session {
+  const session = http2.connect(credentials.server, {
+    ca: credentials.caPem,
+    cert: credentials.certPem,
+    key: credentials.keyPem,
+  });
+  session.on("error", () => undefined);
+  return session;
+}
+
+/** GETs `path` and reads the whole body; resolves with the status. */
+function http2Get(session: http2.ClientHttp2Session, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({ ":path": path });
+    let status = 0;
+    stream.on("response", (headers) => status = Number(headers[":status"]));
+    stream.on("data", () => undefined);
+    stream.on("end", () => resolve(status));
+    stream.on("error", reject);
+  });
+}
+
+/**
+ * GETs `path` one request after another until `until()`, over its own connection. Reads use
+ * `node:http2` rather than `fetch`: a `fetch` client stalls ~44 ms after every ~1.75 MB it
+ * receives on a connection (every 48th list page here), even against an idle server.
+ */
+async function readLoad(
+  credentials: Credentials,
+  until: () => boolean,
+  path: string,
+): Promise<number[]> {
+  const session = connectHttp2(credentials);
   const latencies: number[] = [];
-  while (!until() && latencies.length < 20_000) {
-    const t0 = performance.now();
-    const response = await api.fetch(path);
-    await response.arrayBuffer();
-    latencies.push(performance.now() - t0);
+  try {
+    while (!until() && latencies.length < 20_000) {
+      const t0 = performance.now();
+      const status = await http2Get(session, path);
+      latencies.push(performance.now() - t0);
+      if (status !== 200) throw new Error(`GET ${path} returned ${status}`);
+    }
+  } finally {
+    session.close();
   }
   return latencies;
 }
 
+/**
+ * Watch delivery: `watchers` watches of one namespace over one HTTP/2 connection (as an
+ * informer-heavy client multiplexes them), then `events` creates, one at a time; each delay is
+ * from sending the create to a watcher reading the event. The watchers use `node:http2`: with
+ * `fetch` bodies the bench process spent more CPU reading 100 streams than the server spent
+ * writing them (11 vs 7.5 ms per event), which the two share on this machine.
+ */
 async function watchLatency(
-  credentials: Awaited<ReturnType<typeof readKubeconfig>>,
+  credentials: Credentials,
   watchers: number,
   events: number,
-) {
+): Promise<number[]> {
   const writer = apiClient(credentials);
-  const client = Deno.createHttpClient({
-    caCerts: [credentials.caPem],
-    cert: credentials.certPem,
-    key: credentials.keyPem,
-  });
-  const abort = new AbortController();
   const sent = new Map<string, number>();
   const delays: number[] = [];
   const list = await writer.json("GET", "/api/v1/namespaces/bench-watch/configmaps");
   const rv = (list.body.metadata as { resourceVersion: string }).resourceVersion;
   let seen = 0;
-  const streams = await Promise.all(Array.from({ length: watchers }, async () => {
-    const response = await fetch(
-      `${credentials.server}/api/v1/namespaces/bench-watch/configmaps?watch=true&resourceVersion=${rv}`,
-      {
-        client,
-        signal: abort.signal,
-      },
-    );
-    return response.body!.pipeThrough(new TextDecoderStream());
-  }));
-  const readers = streams.map((stream) => stream.getReader());
-  const reading = readers.map(async (reader) => {
-    let buffer = "";
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        const now = performance.now();
-        buffer += value;
-        let nl;
-        while ((nl = buffer.indexOf("\n")) >= 0) {
-          const event = JSON.parse(buffer.slice(0, nl));
-          buffer = buffer.slice(nl + 1);
-          const t0 = sent.get(event.object.metadata.name);
-          if (t0 !== undefined) delays.push(now - t0);
-          seen++;
-        }
-      }
-    } catch {
-      // cancelled below
+  const session = connectHttp2(credentials);
+  const path = `/api/v1/namespaces/bench-watch/configmaps?watch=true&resourceVersion=${rv}`;
+  const streams = await Promise.all(
+    Array.from(
+      { length: watchers },
+      () =>
+        new Promise<http2.ClientHttp2Stream>((resolve, reject) => {
+          const stream = session.request({ ":path": path });
+          stream.setEncoding("utf8");
+          let buffer = "";
+          stream.on("data", (chunk: string) => {
+            const now = performance.now();
+            buffer += chunk;
+            let nl;
+            while ((nl = buffer.indexOf("\n")) >= 0) {
+              const event = JSON.parse(buffer.slice(0, nl));
+              buffer = buffer.slice(nl + 1);
+              const t0 = sent.get(event.object.metadata.name);
+              if (t0 !== undefined) delays.push(now - t0);
+              seen++;
+            }
+          });
+          stream.on("response", (headers) => {
+            if (headers[":status"] === 200) resolve(stream);
+            else reject(new Error(`watch returned ${headers[":status"]}`));
+          });
+          stream.on("error", reject);
+        }),
+    ),
+  );
+  try {
+    for (let i = 0; i < events; i++) {
+      const name = `w-${i}`;
+      const t0 = performance.now();
+      sent.set(name, t0);
+      await writer.json("POST", "/api/v1/namespaces/bench-watch/configmaps", {
+        metadata: { name },
+        data: { i: String(i) },
+      });
+      await waitFor("watchers to see the event", () => seen >= (i + 1) * watchers, 10_000);
     }
-  });
-  for (let i = 0; i < events; i++) {
-    const name = `w-${i}`;
-    const t0 = performance.now();
-    sent.set(name, t0);
-    await writer.json("POST", "/api/v1/namespaces/bench-watch/configmaps", {
-      metadata: { name },
-      data: { i: String(i) },
-    });
-    await waitFor("watchers to see the event", () => seen >= (i + 1) * watchers, 10_000);
+  } finally {
+    for (const stream of streams) stream.close();
+    session.close();
+    writer.close();
   }
-  // Aborting the fetches alone does not end streams piped through a decoder: cancel each.
-  abort.abort();
-  await Promise.all(readers.map((reader) => reader.cancel().catch(() => undefined)));
-  await Promise.all(reading);
-  client.close();
-  writer.close();
   return delays;
 }
 
@@ -238,14 +302,29 @@ async function main(): Promise<void> {
     const clients = Array.from({ length: 32 }, () => apiClient(credentials));
     await createLoad(clients, 640, "warm");
     let done = false;
-    const reads = readLoad(admin, () => done, "/api/v1/namespaces/bench/configmaps/probe");
+    const reads = readLoad(credentials, () => done, "/api/v1/namespaces/bench/configmaps/probe");
     const lists = readLoad(
-      apiClient(credentials),
+      credentials,
       () => done,
       "/api/v1/namespaces/bench/configmaps?limit=50",
     );
+    const cpuBefore = {
+      server: cpuSeconds(server.child.pid),
+      serverMain: mainThreadCpuSeconds(server.child.pid),
+      client: cpuSeconds("self"),
+      machine: machineCpu(),
+    };
+    const loadStarted = performance.now();
     const load = await createLoad(clients, 8000, "load");
     done = true;
+    const cpu = {
+      wall: (performance.now() - loadStarted) / 1000,
+      server: cpuSeconds(server.child.pid) - cpuBefore.server,
+      serverMain: mainThreadCpuSeconds(server.child.pid) - cpuBefore.serverMain,
+      client: cpuSeconds("self") - cpuBefore.client,
+      machineBusy: machineCpu().busy - cpuBefore.machine.busy,
+      machineTotal: machineCpu().total - cpuBefore.machine.total,
+    };
     const [gets, listsMs] = await Promise.all([reads, lists]);
     row(
       "raw node:sqlite autocommit inserts/s, synchronous=FULL",
@@ -263,6 +342,20 @@ async function main(): Promise<void> {
     row(
       "  create latency p50 / p99 (ms)",
       `${percentile(load.latencies, 50).toFixed(1)} / ${percentile(load.latencies, 99).toFixed(1)}`,
+    );
+    row(
+      "  CPU s during the load: server / bench client / machine",
+      `${cpu.server.toFixed(1)} / ${cpu.client.toFixed(1)} / ${cpu.machineBusy.toFixed(1)} of ${
+        cpu.machineTotal.toFixed(1)
+      }`,
+    );
+    row(
+      "  server JS thread busy during the load (%)",
+      (100 * cpu.serverMain / cpu.wall).toFixed(0),
+    );
+    row(
+      "  server CPU per request (creates, gets, lists) (ms)",
+      (cpu.server * 1000 / (8000 + gets.length + listsMs.length)).toFixed(3),
     );
     row(
       "get under that load p50 / p99 (ms)",

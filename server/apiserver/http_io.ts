@@ -13,6 +13,12 @@ export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
+/**
+ * The text each {@link jsonResponse} was made from. The listener writes it directly instead of
+ * reading the body back through a stream (the Response stays whole for every other reader).
+ */
+const responseTexts = new WeakMap<Response, string>();
+
 /** A JSON response; `body` may be pre-serialised. */
 export function jsonResponse(
   status: number,
@@ -20,7 +26,14 @@ export function jsonResponse(
   headers: Record<string, string> = {},
 ): Response {
   const text = typeof body === "string" ? body : JSON.stringify(body);
-  return new Response(text, { status, headers: { ...JSON_HEADERS, ...headers } });
+  const response = new Response(text, { status, headers: { ...JSON_HEADERS, ...headers } });
+  responseTexts.set(response, text);
+  return response;
+}
+
+/** The body text of a response made by {@link jsonResponse} whose body is still unread. */
+export function responseText(response: Response): string | undefined {
+  return response.bodyUsed ? undefined : responseTexts.get(response);
 }
 
 /** The response for any thrown value: ApiErrors as their Status, anything else as a 500. */
@@ -31,10 +44,29 @@ export function errorResponse(error: unknown): Response {
   return jsonResponse(apiError.code, apiError.toStatus());
 }
 
+/** Bodies the listener already read in full (see {@link requestWithBody}). */
+const requestBodies = new WeakMap<Request, Uint8Array>();
+
+/**
+ * A request whose body the listener has already read (and bounded): {@link readBody} returns
+ * the bytes without streaming them again; `request.body` still works for any other reader.
+ */
+export function requestWithBody(
+  url: string,
+  init: RequestInit,
+  body: Uint8Array<ArrayBuffer> | undefined,
+): Request {
+  const request = new Request(url, { ...init, body });
+  if (body) requestBodies.set(request, body);
+  return request;
+}
+
 /** Reads the body as bytes, refusing more than {@link MAX_BODY_BYTES}. */
 export async function readBody(request: Request): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw ApiError.tooLarge(MAX_BODY_BYTES);
+  const read = requestBodies.get(request);
+  if (read && !request.bodyUsed) return read;
   if (!request.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let total = 0;

@@ -6,9 +6,19 @@
 import type { KubeObject } from "../../kube/types.ts";
 import type { RegisteredResource } from "./resources.ts";
 
+/** The last second formatted: writes come many to a second. */
+let lastTimestamp = { second: NaN, text: "" };
+
 /** RFC 3339 with second precision, as Kubernetes writes `metav1.Time`. */
 export function timestamp(ms: number = Date.now()): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+  const second = Math.floor(ms / 1000);
+  if (second !== lastTimestamp.second) {
+    lastTimestamp = {
+      second,
+      text: new Date(second * 1000).toISOString().replace(".000Z", "Z"),
+    };
+  }
+  return lastTimestamp.text;
 }
 
 /** Upstream's generateName alphabet: no vowels (no words), no confusable characters. */
@@ -48,11 +58,66 @@ export function decodeStored(value: string, modRevision: number): KubeObject {
   return obj;
 }
 
-/** Encodes an object for storage; the resourceVersion is the row's revision, not stored. */
+/** The stored text of objects this process encoded, so a response need not encode them again. */
+const storedTexts = new WeakMap<KubeObject, string>();
+
+/**
+ * Encodes an object for storage; the resourceVersion is the row's revision, not stored. The
+ * text starts `{"apiVersion":…,"kind":…,"metadata":{` (as upstream orders them), which lets
+ * {@link storedJson} stamp the resourceVersion into it without parsing.
+ */
 export function encodeForStorage(obj: KubeObject): string {
-  const rv = obj.metadata.resourceVersion;
-  delete obj.metadata.resourceVersion;
-  const json = JSON.stringify(obj);
-  if (rv !== undefined) obj.metadata.resourceVersion = rv;
+  const { apiVersion, kind, metadata, ...rest } = obj;
+  const { resourceVersion: _, ...meta } = metadata;
+  const json = JSON.stringify({ apiVersion, kind, metadata: meta, ...rest });
+  storedTexts.set(obj, json);
   return json;
+}
+
+const prefixes = new Map<string, string>();
+
+/** `{"apiVersion":"<v>","kind":"<k>","metadata":{`: how every canonical stored value starts. */
+function canonicalPrefix(resource: RegisteredResource): string {
+  const key = `${resource.apiVersion}/${resource.info.kind}`;
+  let prefix = prefixes.get(key);
+  if (prefix === undefined) {
+    prefix = `{"apiVersion":${JSON.stringify(resource.apiVersion)},"kind":${
+      JSON.stringify(resource.info.kind)
+    },"metadata":{`;
+    prefixes.set(key, prefix);
+  }
+  return prefix;
+}
+
+/**
+ * The JSON text of a stored object as the API shows it (type meta of `resource`, resourceVersion
+ * = the row's revision). Canonical stored text gets the resourceVersion spliced in; any other
+ * (older rows, another version's type meta) is decoded and encoded again.
+ */
+export function storedJson(
+  resource: RegisteredResource,
+  value: string,
+  modRevision: number,
+): string {
+  const prefix = canonicalPrefix(resource);
+  if (value.startsWith(prefix)) {
+    const separator = value.charCodeAt(prefix.length) === 125 /* } */ ? "" : ",";
+    return `${prefix}"resourceVersion":"${modRevision}"${separator}${value.slice(prefix.length)}`;
+  }
+  const obj = decodeStored(value, modRevision);
+  obj.apiVersion = resource.apiVersion;
+  obj.kind = resource.info.kind;
+  return JSON.stringify(obj);
+}
+
+/**
+ * The JSON text of an object this process just stored (as {@link storedJson} shows it), or
+ * undefined when it was not stored here or changed type meta or resourceVersion since.
+ */
+export function storedJsonOf(resource: RegisteredResource, obj: KubeObject): string | undefined {
+  const text = storedTexts.get(obj);
+  const rv = obj.metadata?.resourceVersion;
+  if (text === undefined || rv === undefined || !/^\d+$/.test(rv)) return undefined;
+  if (obj.apiVersion !== resource.apiVersion || obj.kind !== resource.info.kind) return undefined;
+  return storedJson(resource, text, Number(rv));
 }

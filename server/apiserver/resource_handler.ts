@@ -9,7 +9,7 @@ import { ApiError } from "../../kube/errors.ts";
 import { formatLabelSelector, parseLabelSelector } from "../../kube/selectors/labels.ts";
 import { parseFieldSelector } from "../../kube/selectors/fields.ts";
 import type { KubeObject } from "../../kube/types.ts";
-import type { Backend } from "../storage/types.ts";
+import type { Backend, KeyValue } from "../storage/types.ts";
 import type { Authorizer } from "./authz.ts";
 import {
   decodeObjectBody,
@@ -30,7 +30,9 @@ import {
   type WriteOptions,
   type WriteResult,
 } from "./store_types.ts";
-import { watchStore } from "./store_watch.ts";
+import { storedJson, storedJsonOf } from "./object_meta.ts";
+import type { RegisteredResource } from "./resources.ts";
+import { type StoredWatchEvent, watchStore } from "./store_watch.ts";
 import { type IncludeObject, toTable, wantsTable } from "./table.ts";
 
 const TABLE_CONTENT_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io";
@@ -79,12 +81,17 @@ export class ResourceHandler {
     const ns = info.namespace;
     const name = info.name;
 
+    const table = wantsTable(request.headers.get("accept"));
     switch (info.verb) {
       case "list":
+        if (!table) return jsonResponse(200, await store.listJson(ns, listOptions(q)));
         return this.#render(request, store, await store.list(ns, listOptions(q)), q);
       case "watch":
         return this.#watch(request, store, ns, q);
       case "get": {
+        if (!table && (sub === undefined || sub === "status")) {
+          return jsonResponse(200, await store.getJson(ns, name!));
+        }
         const obj = await store.get(ns, name!);
         if (sub === "scale") return jsonResponse(200, scaleOf(obj));
         if (sub === "log" || sub === "exec" || sub === "attach" || sub === "portforward") {
@@ -99,6 +106,7 @@ export class ResourceHandler {
             request.headers.get("content-type"),
           );
           return writeResponse(
+            store,
             await store.create(ns, body as KubeObject, writeOptions(q, request, user)),
             201,
           );
@@ -147,7 +155,7 @@ export class ResourceHandler {
           ...writeOptions(q, request, user),
           subresource: sub,
         });
-        return writeResponse(result, 200);
+        return writeResponse(store, result, 200);
       }
       case "patch": {
         if (name === undefined) {
@@ -181,7 +189,7 @@ export class ResourceHandler {
           return jsonResponse(200, await this.#setScale(store, ns, name, patched, options));
         }
         const result = await store.patch(ns, name, type, body, options);
-        return writeResponse(result, result.created ? 201 : 200);
+        return writeResponse(store, result, result.created ? 201 : 200);
       }
       case "delete": {
         const options = await deleteOptions(request, q, user);
@@ -266,7 +274,7 @@ export class ResourceHandler {
       allowWatchBookmarks: isTrue(q.get("allowWatchBookmarks")),
       sendInitialEvents: isTrue(q.get("sendInitialEvents")),
       signal,
-    });
+    }, { sharedObjects: true });
     const stop = () => {
       abort.abort();
       events.return(undefined).catch(() => undefined);
@@ -280,11 +288,14 @@ export class ResourceHandler {
             controller.close();
             return;
           }
-          const { type, object } = next.value;
-          const shown = table && (type === "ADDED" || type === "MODIFIED" || type === "DELETED")
-            ? toTable(store.resource, object, include)
-            : object;
-          controller.enqueue(encoder.encode(JSON.stringify({ type, object: shown }) + "\n"));
+          const event = next.value;
+          const { type, object } = event;
+          if (table && (type === "ADDED" || type === "MODIFIED" || type === "DELETED")) {
+            const shown = toTable(store.resource, object, include);
+            controller.enqueue(encoder.encode(JSON.stringify({ type, object: shown }) + "\n"));
+          } else {
+            controller.enqueue(watchLine(store.resource, event));
+          }
         } catch (error) {
           const status = error instanceof ApiError
             ? error.toStatus()
@@ -302,6 +313,28 @@ export class ResourceHandler {
       "cache-control": "no-cache, private",
     });
   }
+}
+
+/** Encoded watch lines per stored change, event type and API version, shared by all watchers. */
+const watchLines = new WeakMap<KeyValue, Map<string, Uint8Array>>();
+
+/**
+ * One watch event as the line a JSON watch stream carries. A stored change is encoded once for
+ * all its watchers (as upstream's watch cache serialises each event once), from its stored text.
+ */
+function watchLine(resource: RegisteredResource, event: StoredWatchEvent): Uint8Array {
+  const kv = event.kv;
+  if (!kv) return encoder.encode(JSON.stringify({ type: event.type, object: event.object }) + "\n");
+  let lines = watchLines.get(kv);
+  if (!lines) watchLines.set(kv, lines = new Map());
+  const key = `${event.type} ${resource.apiVersion}`;
+  let line = lines.get(key);
+  if (!line) {
+    const object = storedJson(resource, kv.value, kv.modRevision);
+    line = encoder.encode(`{"type":"${event.type}","object":${object}}\n`);
+    lines.set(key, line);
+  }
+  return line;
 }
 
 function listOptions(q: URLSearchParams): ListOptions {
@@ -379,12 +412,14 @@ async function deleteOptions(
   };
 }
 
-function writeResponse(result: WriteResult, status: number): Response {
+function writeResponse(store: RestStore, result: WriteResult, status: number): Response {
   const headers: Record<string, string> = {};
   if (result.warnings.length > 0) {
     headers["warning"] = result.warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(", ");
   }
-  return jsonResponse(result.created ? 201 : status, result.object, headers);
+  // The object was just encoded for storage: reuse that text rather than encode it again.
+  const body = storedJsonOf(store.resource, result.object) ?? result.object;
+  return jsonResponse(result.created ? 201 : status, body, headers);
 }
 
 function successStatus() {

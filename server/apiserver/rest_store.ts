@@ -16,6 +16,7 @@ import {
   FutureRevisionError,
   KeyExistsError,
   KeyNotFoundError,
+  type KeyValue,
   RevisionConflictError,
 } from "../storage/types.ts";
 import { validateObjectMeta } from "../../kube/validation/object_meta.ts";
@@ -28,6 +29,7 @@ import {
   generateName,
   listPrefix,
   objectKey,
+  storedJson,
   timestamp,
 } from "./object_meta.ts";
 import type { RegisteredResource } from "./resources.ts";
@@ -86,6 +88,16 @@ function decodeContinue(value: string): ContinueToken {
   }
 }
 
+/** One page of a list: the rows, each decoded only if a selector needed it. */
+interface ListPage {
+  items: { kv: KeyValue; obj?: KubeObject }[];
+  revision: number;
+  /** The last key returned when more follow. */
+  nextStart?: string;
+  /** How many more follow (0 when unknown or none). */
+  remaining: number;
+}
+
 /** The generic store of one resource. */
 export class RestStore {
   readonly resource: RegisteredResource;
@@ -121,6 +133,16 @@ export class RestStore {
     return this.#withTypeMeta(decodeStored(kv.value, kv.modRevision));
   }
 
+  /**
+   * Reads one object as the JSON text a GET returns, without decoding it when the stored text
+   * allows (see `storedJson`). @throws {ApiError} 404
+   */
+  async getJson(namespace: string | undefined, name: string): Promise<string> {
+    const { kv } = await this.#deps.backend.get(this.#key(namespace, name));
+    if (!kv) throw ApiError.notFound(this.ref, name);
+    return storedJson(this.resource, kv.value, kv.modRevision);
+  }
+
   /** Reads one object, or undefined. */
   async find(namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
     const { kv } = await this.#deps.backend.get(this.#key(namespace, name));
@@ -135,6 +157,40 @@ export class RestStore {
 
   /** Lists objects, one namespace or all, at one consistent revision, a page at a time. */
   async list(namespace: string | undefined, options: ListOptions = {}): Promise<KubeList> {
+    const page = await this.#listPage(namespace, options);
+    const list: KubeList = {
+      apiVersion: this.resource.apiVersion,
+      kind: this.resource.info.listKind,
+      metadata: this.#listMeta(page),
+      items: page.items.map(({ kv, obj }) =>
+        obj ?? this.#withTypeMeta(decodeStored(kv.value, kv.modRevision))
+      ),
+    };
+    return list;
+  }
+
+  /**
+   * {@link list} as the JSON text a LIST returns: items are spliced in from their stored text
+   * (see `storedJson`), so a page is neither decoded nor encoded object by object.
+   */
+  async listJson(namespace: string | undefined, options: ListOptions = {}): Promise<string> {
+    const page = await this.#listPage(namespace, options);
+    const items = page.items.map(({ kv }) => storedJson(this.resource, kv.value, kv.modRevision));
+    return `{"apiVersion":${JSON.stringify(this.resource.apiVersion)},"kind":${
+      JSON.stringify(this.resource.info.listKind)
+    },"metadata":${JSON.stringify(this.#listMeta(page))},"items":[${items.join(",")}]}`;
+  }
+
+  #listMeta(page: ListPage): KubeList["metadata"] {
+    const meta: KubeList["metadata"] = { resourceVersion: String(page.revision) };
+    if (page.nextStart !== undefined) {
+      meta.continue = encodeContinue({ rv: page.revision, start: page.nextStart });
+      if (page.remaining > 0) meta.remainingItemCount = page.remaining;
+    }
+    return meta;
+  }
+
+  async #listPage(namespace: string | undefined, options: ListOptions): Promise<ListPage> {
     const labels = parseLabelSelector(options.labelSelector);
     const fields = parseFieldSelector(
       options.fieldSelector,
@@ -153,7 +209,13 @@ export class RestStore {
     }
     // A name selector addresses one key: read it instead of scanning the prefix.
     const exactName = fields.exactValue("metadata.name");
-    const items: KubeObject[] = [];
+    const filtering = labels.requirements.length > 0 || fields.requirements.length > 0;
+    const selected = (kv: KeyValue): { kv: KeyValue; obj?: KubeObject } | undefined => {
+      if (!filtering) return { kv };
+      const obj = this.#withTypeMeta(decodeStored(kv.value, kv.modRevision));
+      return labels.matches(obj.metadata.labels) && fields.matches(obj) ? { kv, obj } : undefined;
+    };
+    const items: ListPage["items"] = [];
     let nextStart: string | undefined;
     let remaining = 0;
     let readAt = revision;
@@ -164,12 +226,9 @@ export class RestStore {
           { revision },
         );
         readAt = rev;
-        if (kv) {
-          const obj = this.#withTypeMeta(decodeStored(kv.value, kv.modRevision));
-          if (labels.matches(obj.metadata.labels) && fields.matches(obj)) items.push(obj);
-        }
+        const item = kv && selected(kv);
+        if (item) items.push(item);
       } else {
-        const filtering = labels.requirements.length > 0 || fields.requirements.length > 0;
         const pageSize = limit === 0 ? 0 : filtering ? Math.max(limit, 500) : limit;
         for (;;) {
           const page = await this.#deps.backend.list(prefix, {
@@ -180,9 +239,9 @@ export class RestStore {
           readAt = page.revision;
           for (let i = 0; i < page.kvs.length; i++) {
             const kv = page.kvs[i];
-            const obj = this.#withTypeMeta(decodeStored(kv.value, kv.modRevision));
-            if (!labels.matches(obj.metadata.labels) || !fields.matches(obj)) continue;
-            items.push(obj);
+            const item = selected(kv);
+            if (!item) continue;
+            items.push(item);
             if (limit > 0 && items.length === limit) {
               const more = page.remaining > 0 || i < page.kvs.length - 1;
               if (more) {
@@ -200,17 +259,7 @@ export class RestStore {
     } catch (error) {
       throw this.#translateReadError(error, Boolean(options.continue));
     }
-    const list: KubeList = {
-      apiVersion: this.resource.apiVersion,
-      kind: this.resource.info.listKind,
-      metadata: { resourceVersion: String(readAt) },
-      items,
-    };
-    if (nextStart !== undefined) {
-      list.metadata.continue = encodeContinue({ rv: readAt, start: nextStart });
-      if (remaining > 0) list.metadata.remainingItemCount = remaining;
-    }
-    return list;
+    return { items, revision: readAt, nextStart, remaining };
   }
 
   #translateReadError(error: unknown, continuing: boolean): unknown {

@@ -9,13 +9,31 @@ import { ApiError } from "../../kube/errors.ts";
 import { parseLabelSelector } from "../../kube/selectors/labels.ts";
 import { parseFieldSelector } from "../../kube/selectors/fields.ts";
 import type { KubeObject } from "../../kube/types.ts";
-import { type Backend, CompactedError, type WatchEvent } from "../storage/types.ts";
+import { type Backend, CompactedError, type KeyValue, type WatchEvent } from "../storage/types.ts";
 import { decodeStored, listPrefix } from "./object_meta.ts";
 import type { RestStore } from "./rest_store.ts";
 import type { ApiWatchEvent, WatchOptions } from "./store_types.ts";
 
 /** How often a watch that asked for bookmarks gets one. */
 const BOOKMARK_INTERVAL_MS = 15_000;
+
+/** A watch event with the stored value it came from (absent for synthetic events). */
+export interface StoredWatchEvent extends ApiWatchEvent {
+  kv?: KeyValue;
+}
+
+/** How {@link watchStore} hands out objects. */
+export interface WatchSharing {
+  /**
+   * Decode each stored change once for every watcher that asks for sharing, and hand all of
+   * them the same object: for readers that only serialise it (the HTTP watch), never for
+   * callers that may keep or change what they get.
+   */
+  sharedObjects?: boolean;
+}
+
+/** Objects decoded once per stored change and API version, for watches that share them. */
+const sharedDecodes = new WeakMap<KeyValue, Map<string, KubeObject>>();
 
 /**
  * Streams changes of one resource (one namespace or all).
@@ -26,17 +44,26 @@ export async function* watchStore(
   backend: Backend,
   namespace: string | undefined,
   options: WatchOptions,
-): AsyncGenerator<ApiWatchEvent> {
+  sharing: WatchSharing = {},
+): AsyncGenerator<StoredWatchEvent> {
   const resource = store.resource;
   const labels = parseLabelSelector(options.labelSelector);
   const fields = parseFieldSelector(options.fieldSelector, resource.strategy.fieldSelectors ?? {});
   const matches = (obj: KubeObject) => labels.matches(obj.metadata.labels) && fields.matches(obj);
-  const decode = (value: string, revision: number) => {
-    const obj = decodeStored(value, revision);
+  const decodeOwn = (kv: KeyValue) => {
+    const obj = decodeStored(kv.value, kv.modRevision);
     obj.apiVersion = resource.apiVersion;
     obj.kind = resource.info.kind;
     return obj;
   };
+  const decodeShared = (kv: KeyValue) => {
+    let byVersion = sharedDecodes.get(kv);
+    if (!byVersion) sharedDecodes.set(kv, byVersion = new Map());
+    let obj = byVersion.get(resource.apiVersion);
+    if (!obj) byVersion.set(resource.apiVersion, obj = decodeOwn(kv));
+    return obj;
+  };
+  const decode = sharing.sharedObjects ? decodeShared : decodeOwn;
 
   let after: number;
   const rv = options.resourceVersion;
@@ -110,24 +137,24 @@ export async function* watchStore(
 /** One storage event as the client sees it through its selectors. */
 function convert(
   event: WatchEvent,
-  decode: (value: string, revision: number) => KubeObject,
+  decode: (kv: KeyValue) => KubeObject,
   matches: (obj: KubeObject) => boolean,
-): ApiWatchEvent | undefined {
-  const revision = event.kv.modRevision;
+): StoredWatchEvent | undefined {
+  const kv = event.kv;
   if (event.type === "create") {
-    const obj = decode(event.kv.value, revision);
-    return matches(obj) ? { type: "ADDED", object: obj } : undefined;
+    const obj = decode(kv);
+    return matches(obj) ? { type: "ADDED", object: obj, kv } : undefined;
   }
   if (event.type === "delete") {
-    const obj = decode(event.kv.value, revision);
-    return matches(obj) ? { type: "DELETED", object: obj } : undefined;
+    const obj = decode(kv);
+    return matches(obj) ? { type: "DELETED", object: obj, kv } : undefined;
   }
-  const obj = decode(event.kv.value, revision);
+  const obj = decode(kv);
   const now = matches(obj);
-  const before = event.prevKv ? matches(decode(event.prevKv.value, event.prevKv.modRevision)) : now;
-  if (now && before) return { type: "MODIFIED", object: obj };
-  if (now) return { type: "ADDED", object: obj };
-  if (before) return { type: "DELETED", object: obj };
+  const before = event.prevKv ? matches(decode(event.prevKv)) : now;
+  if (now && before) return { type: "MODIFIED", object: obj, kv };
+  if (now) return { type: "ADDED", object: obj, kv };
+  if (before) return { type: "DELETED", object: obj, kv };
   return undefined;
 }
 
