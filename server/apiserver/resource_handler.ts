@@ -20,6 +20,7 @@ import {
 } from "./http_io.ts";
 import type { StoreSet } from "./handler.ts";
 import { isTrue, type RequestInfo } from "./request_info.ts";
+import { bindPod } from "./pod_binding.ts";
 import type { RestStore } from "./rest_store.ts";
 import {
   type DeleteOptions,
@@ -461,34 +462,7 @@ async function bind(
       field: "target.name",
     }]);
   }
-  await store.updateWith(ns, name, (pod) => {
-    if (pod.metadata.deletionTimestamp) {
-      throw ApiError.conflict(
-        store.ref,
-        name,
-        `pod ${name} is being deleted, cannot be assigned to a host`,
-      );
-    }
-    if (pod.spec?.nodeName) {
-      throw ApiError.conflict(
-        store.ref,
-        name,
-        `pod ${name} is already assigned to node "${pod.spec.nodeName}"`,
-      );
-    }
-    pod.spec.nodeName = node;
-    const conditions = (pod.status ??= {}).conditions ??= [];
-    const scheduled = {
-      type: "PodScheduled",
-      status: "True",
-      lastProbeTime: null,
-      lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
-    };
-    const at = conditions.findIndex((c: { type: string }) => c.type === "PodScheduled");
-    if (at >= 0) conditions[at] = scheduled;
-    else conditions.push(scheduled);
-    return pod;
-  }, { subresource: "binding", user });
+  await bindPod(store, ns, name, node, { user });
   return jsonResponse(201, successStatus());
 }
 
