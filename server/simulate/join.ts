@@ -67,7 +67,8 @@ export async function fetchPinnedCa(
   const hash = caHashOf(body);
   if (token.caHash !== undefined && hash !== token.caHash) {
     throw new JoinError(
-      `the server's CA (/cacerts, sha256 ${hash}) does not match the hash in the token`,
+      `token CA hash does not match: the server's CA (/cacerts, sha256 ${hash}) does not ` +
+        "match the hash in the token",
     );
   }
   return new TextDecoder().decode(body);
@@ -91,7 +92,8 @@ export interface CertificateRequestContext {
   attempts?: number;
 }
 
-function basicAuth(username: string, password: string): string {
+/** An HTTP basic `Authorization` header value (the join token's credentials). */
+export function basicAuth(username: string, password: string): string {
   return `Basic ${new TextEncoder().encode(`${username}:${password}`).toBase64()}`;
 }
 
