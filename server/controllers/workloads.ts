@@ -1,18 +1,23 @@
 /**
- * The workload control loops as one unit: ReplicaSet, Deployment, Endpoints, EndpointSlice and
- * the garbage collector, over one set of shared caches (one copy of every pod, however many
+ * The workload control loops as one unit: ReplicaSet, Deployment, DaemonSet, StatefulSet, Job,
+ * CronJob, Endpoints, EndpointSlice, pod GC and the garbage collector, over one set of shared caches (one copy of every pod, however many
  * loops read pods).
  *
  * @module
  */
 import type { StoreSet } from "../apiserver/handler.ts";
 import type { Logger } from "../log.ts";
+import { startCronJobController } from "./cronjob.ts";
+import { startDaemonSetController } from "./daemonset.ts";
 import { startDeploymentController } from "./deployment.ts";
 import { startEndpointSliceController } from "./endpoint_slices.ts";
 import { startEndpointsController } from "./endpoints.ts";
 import { startGarbageCollectorController } from "./garbage_collector.ts";
+import { startJobController } from "./job.ts";
+import { startPodGcController } from "./pod_gc.ts";
 import { startReplicaSetController } from "./replicaset.ts";
 import { SharedInformers } from "./shared_informers.ts";
+import { startStatefulSetController } from "./statefulset.ts";
 
 /** Options of {@link startWorkloadControllers}. */
 export interface WorkloadControllersOptions {
@@ -42,6 +47,11 @@ export async function startWorkloadControllers(
     startEndpointsController(stores, common),
     startEndpointSliceController(stores, common),
     startGarbageCollectorController(stores, common),
+    startDaemonSetController(stores, common),
+    startStatefulSetController(stores, common),
+    startJobController(stores, common),
+    startCronJobController(stores, common),
+    startPodGcController(stores, common),
   ]);
   if (!options.informers) await informers.stopped();
 }
