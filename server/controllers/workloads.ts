@@ -1,7 +1,7 @@
 /**
  * The workload control loops as one unit: ReplicaSet, Deployment, DaemonSet, StatefulSet, Job,
- * CronJob, Endpoints, EndpointSlice, pod GC and the garbage collector, over one set of shared caches (one copy of every pod, however many
- * loops read pods).
+ * CronJob, Endpoints, EndpointSlice, pod GC and the garbage collector, over one set of shared
+ * caches (one copy of every pod, however many loops read pods).
  *
  * @module
  */
