@@ -3,13 +3,12 @@
  * installed kubectl against the local cluster, `token` manages bootstrap tokens, `certificate`
  * checks and renews the server's certificates, `version` prints versions.
  *
+ * Each command's modules are imported when that command runs: a server does not carry the
+ * simulator's or the token CLI's code in its memory.
+ *
  * @module
  */
 import { ConfigError, defaultDirs, loadServerConfig, serverHelp } from "./server/config.ts";
-import { runTokenCommand } from "./server/auth/tokens/token_cli.ts";
-import { startServer } from "./server/server.ts";
-import { runSimulate } from "./server/simulate/mod.ts";
-import { runCertificateCommand } from "./server/tls/mod.ts";
 import { K3TS_VERSION, KUBERNETES_VERSION } from "./version.ts";
 
 const HELP = `k3ts — lightweight Kubernetes in TypeScript
@@ -45,6 +44,7 @@ async function runServer(args: string[]): Promise<void> {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
+  const { startServer } = await import("./server/server.ts");
   let server;
   try {
     server = await startServer(config);
@@ -109,6 +109,7 @@ async function runCertificate(args: string[]): Promise<never> {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
+  const { runCertificateCommand } = await import("./server/tls/mod.ts");
   Deno.exit(await runCertificateCommand(args, { dataDir }));
 }
 
@@ -122,12 +123,16 @@ async function main(args: string[]): Promise<void> {
       break;
     case "kubectl":
       return await runKubectl(rest);
-    case "token":
+    case "token": {
+      const { runTokenCommand } = await import("./server/auth/tokens/token_cli.ts");
       return Deno.exit(await runTokenCommand(rest, { kubeconfigPath: adminKubeconfig() }));
+    }
     case "certificate":
       return await runCertificate(rest);
-    case "simulate":
+    case "simulate": {
+      const { runSimulate } = await import("./server/simulate/mod.ts");
       return Deno.exit(await runSimulate(rest));
+    }
     case "version":
     case "--version":
       console.log(

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { parse as parseYaml } from "yaml";
 import { ipv4Range } from "./apiserver/ip_range.ts";
 
 /** Everything `k3ts server` is configured by. */
@@ -203,6 +202,9 @@ async function fromFile(path: string, required: boolean): Promise<RawConfig> {
     if (error instanceof Deno.errors.NotFound && !required) return {};
     throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
   }
+  // Most config files are absent or empty; the YAML parser is loaded only for one with content.
+  if (text.trim() === "") return {};
+  const { parse: parseYaml } = await import("yaml");
   let parsed: unknown;
   try {
     parsed = parseYaml(text);
