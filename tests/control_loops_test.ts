@@ -2,8 +2,10 @@
  * The control loops as a user drives them with kubectl, on three simulated nodes: a Deployment
  * spreads its pods and rolls out, a rolling update keeps enough pods available (checked from
  * watch events), undo and scale work, an unschedulable pod gets FailedScheduling and runs once
- * a node fits, deleting the Deployment removes its ReplicaSets and pods, and a node that stops
- * heartbeating turns NotReady.
+ * a node fits (node selector, untolerated taint, not enough cpu), deleting the Deployment removes
+ * its ReplicaSets and pods, and a node that stops heartbeating turns NotReady and tainted: its
+ * pods are evicted after their tolerations and replaced elsewhere, and the Endpoints of their
+ * Service keep listing only ready pods.
  */
 import type { KubeObject } from "../kube/types.ts";
 import { watchStore } from "../server/apiserver/store_watch.ts";
@@ -164,6 +166,79 @@ Deno.test("control loops: deployments, scheduling, garbage collection and node h
       },
     );
 
+    const failedScheduling = (pod: string) =>
+      k([
+        "get",
+        "events",
+        "--field-selector",
+        `involvedObject.name=${pod},reason=FailedScheduling`,
+        "-o",
+        "jsonpath={.items[*].message}",
+      ]);
+    const placement = (pod: string) =>
+      k(["get", "pod", pod, "-o", "jsonpath={.status.phase} {.spec.nodeName}"]);
+
+    await t.step(
+      "a pod not tolerating a taint on every node waits until it is removed",
+      async () => {
+        await k(["taint", "nodes", "--all", "dedicated=special:NoSchedule"]);
+        await k(["run", "shy", "--image=busybox"]);
+        await waitFor("a FailedScheduling event for the taint", async () => {
+          const events = await failedScheduling("shy");
+          return events.includes(
+            "0/3 nodes are available: 3 node(s) had untolerated taint {dedicated: special}.",
+          );
+        }, 20_000);
+        await k(["taint", "nodes", "--all", "dedicated-"]);
+        await waitFor(
+          "shy to run",
+          async () => (await placement("shy")).startsWith("Running "),
+          20_000,
+        );
+        await k(["delete", "pod", "shy"]);
+      },
+    );
+
+    await t.step(
+      "a pod needing more cpu than any node has waits for a node that fits",
+      async () => {
+        await k([
+          "run",
+          "hungry",
+          "--image=busybox",
+          "--overrides",
+          JSON.stringify({
+            spec: {
+              containers: [{
+                name: "hungry",
+                image: "busybox",
+                resources: { requests: { cpu: "6" } },
+              }],
+            },
+          }),
+        ]);
+        await waitFor("a FailedScheduling event for cpu", async () => {
+          const events = await failedScheduling("hungry");
+          return events.includes("0/3 nodes are available: 3 Insufficient cpu.");
+        }, 20_000);
+        // A bigger node joins (the simulated ones have 4 cpus each).
+        await using big = await simulateNodes(cluster, {
+          nodes: 1,
+          dataDir,
+          namePrefix: "big",
+          extra: ["--cpu", "8"],
+        });
+        const bigNode = big.simulation.nodeNames[0];
+        await waitFor(
+          "hungry to run on the big node",
+          async () => (await placement("hungry")) === `Running ${bigNode}`,
+          20_000,
+        );
+        await k(["delete", "pod", "hungry"]);
+        await k(["delete", "node", bigNode]);
+      },
+    );
+
     await t.step("deleting the Deployment removes its ReplicaSets and pods", async () => {
       await k(["delete", "deployment", "web"]);
       await waitFor(
@@ -173,15 +248,120 @@ Deno.test("control loops: deployments, scheduling, garbage collection and node h
       );
     });
 
-    await t.step("a node that stops heartbeating turns NotReady", async () => {
-      const silent = nodes.simulation.nodeNames[2];
-      await nodes.simulation.stopNode(silent);
-      await waitFor(
-        `${silent} NotReady`,
-        async () => (await k(["get", "node", silent, "--no-headers"])).includes("NotReady"),
-        20_000,
-      );
-    });
+    await t.step(
+      "a silent node turns NotReady and tainted; its pods are evicted and replaced; Endpoints follow",
+      async () => {
+        // Tolerations as a user shortens them: evicted 3 s after the node is found unreachable.
+        const tolerations = ["node.kubernetes.io/unreachable", "node.kubernetes.io/not-ready"].map(
+          (key) => ({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: 3 }),
+        );
+        await k(["create", "deployment", "api", "--image=nginx:1.27", "--replicas=6", "--port=80"]);
+        await k([
+          "patch",
+          "deployment",
+          "api",
+          "--type=strategic",
+          "-p",
+          JSON.stringify({ spec: { template: { spec: { tolerations } } } }),
+        ]);
+        await k(["rollout", "status", "deployment/api", "--timeout=60s"]);
+        await k(["expose", "deployment", "api", "--port=80"]);
+        const readyPods = async (node?: string) => {
+          const pods = JSON.parse(await k(["get", "pods", "-l", "app=api", "-o", "json"]))
+            .items as KubeObject[];
+          return pods.filter((p) =>
+            !p.metadata.deletionTimestamp && (node === undefined || p.spec?.nodeName === node) &&
+            p.status?.conditions?.some((c: { type: string; status: string }) =>
+              c.type === "Ready" && c.status === "True"
+            )
+          ).map((p) => p.status!.podIP as string).sort();
+        };
+        const addresses = async () =>
+          lines(
+            await k([
+              "get",
+              "endpoints",
+              "api",
+              "-o",
+              'jsonpath={range .subsets[*].addresses[*]}{.ip}{"\\n"}{end}',
+            ]),
+          ).sort();
+        await waitFor(
+          "Endpoints with the 6 ready pods",
+          async () => JSON.stringify(await addresses()) === JSON.stringify(await readyPods()),
+          20_000,
+        );
+
+        const silent = nodes.simulation.nodeNames[2];
+        const silentIps = await readyPods(silent);
+        assert(silentIps.length > 0, `pods on ${silent}`);
+        // Every Endpoints change from now on: once a silent pod's IP left the ready
+        // addresses, it must not come back.
+        const endpointEvents: string[][] = [];
+        const stop = new AbortController();
+        const watching = (async () => {
+          for await (
+            const event of watchStore(
+              cluster.server.stores.forKind("", "Endpoints"),
+              cluster.server.backend,
+              "default",
+              { signal: stop.signal, fieldSelector: "metadata.name=api" },
+            )
+          ) {
+            const subsets = ((event.object as KubeObject).subsets ?? []) as {
+              addresses?: { ip: string }[];
+            }[];
+            endpointEvents.push(subsets.flatMap((s) => (s.addresses ?? []).map((a) => a.ip)));
+          }
+        })().catch(() => {});
+
+        await nodes.simulation.stopNode(silent);
+        await waitFor(
+          `${silent} NotReady`,
+          async () => (await k(["get", "node", silent, "--no-headers"])).includes("NotReady"),
+          20_000,
+        );
+        await waitFor(`${silent} tainted unreachable`, async () => {
+          const taints = await k([
+            "get",
+            "node",
+            silent,
+            "-o",
+            'jsonpath={range .spec.taints[*]}{.key}:{.effect}{"\\n"}{end}',
+          ]);
+          return ["NoSchedule", "NoExecute"].every((effect) =>
+            lines(taints).includes(`node.kubernetes.io/unreachable:${effect}`)
+          );
+        }, 20_000);
+        // The pods on it are evicted after their toleration and replaced on the other nodes.
+        await waitFor("6 ready api pods on the other nodes", async () => {
+          const ready = await readyPods();
+          const onSilent = await readyPods(silent);
+          return ready.length === 6 && onSilent.length === 0;
+        }, 40_000);
+        const evicted = await k([
+          "get",
+          "events",
+          "--field-selector",
+          "reason=TaintManagerEviction",
+          "-o",
+          "jsonpath={.items[*].involvedObject.name}",
+        ]);
+        assert(evicted.trim() !== "", "TaintManagerEviction events");
+        await waitFor(
+          "Endpoints with the 6 ready replacements",
+          async () => JSON.stringify(await addresses()) === JSON.stringify(await readyPods()),
+          20_000,
+        );
+        stop.abort();
+        await watching;
+        const left = endpointEvents.findIndex((ips) => silentIps.every((ip) => !ips.includes(ip)));
+        assert(left >= 0, "the silent node's pods left the Endpoints");
+        for (const ips of endpointEvents.slice(left)) {
+          assert(silentIps.every((ip) => !ips.includes(ip)), `back in the Endpoints: ${ips}`);
+        }
+      },
+    );
   } finally {
     await Deno.remove(dataDir, { recursive: true });
   }
