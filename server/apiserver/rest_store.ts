@@ -518,7 +518,11 @@ export class RestStore {
       await this.#deps.admission.beforeUpdate(this.resource, next, current, options);
       if (this.#unchanged(next, current)) return { object: current, created: false, warnings };
       if (options.dryRun) return { object: next, created: false, warnings };
-      const finished = this.resource.info.kind !== "Pod" && deletionComplete(next);
+      // Upstream's ShouldDeleteDuringUpdate: an object whose last finalizer went is deleted, a
+      // pod only once its kubelet confirmed the deletion (grace period 0): until then the
+      // kubelet still has containers to stop.
+      const finished = deletionComplete(next) &&
+        (this.resource.info.kind !== "Pod" || current.metadata.deletionGracePeriodSeconds === 0);
       try {
         if (finished) {
           const deleted = await this.#deps.backend.delete(key, kv.modRevision);
@@ -762,7 +766,6 @@ export class RestStore {
   }
 }
 
-/** Everything but metadata and status: what `generation` tracks. */
 /** True when an object marked for deletion has no finalizer left to hold it. */
 function deletionComplete(obj: KubeObject): boolean {
   if (obj.metadata.deletionTimestamp === undefined) return false;
