@@ -1,15 +1,431 @@
 /**
- * The DaemonSet controller (one pod per eligible node, rolling update). Not yet built: a placeholder so the loop is wired.
+ * The DaemonSet controller: one pod per node that should run it (`daemonset_nodes.ts`), created
+ * unbound and pinned to its node by node affinity so that the scheduler binds it; surplus pods on
+ * a node deleted (the oldest kept), pods on nodes that no longer qualify deleted, failed pods
+ * deleted and replaced behind a per-node back-off; templates rolled out by RollingUpdate (within
+ * `maxUnavailable`, or `maxSurge` new pods first) or left to the user's deletes (OnDelete); and
+ * the status counts `kubectl rollout status ds/<name>` reads.
+ *
+ * Each template the DaemonSet has had is kept as a ControllerRevision (`daemonset_history.ts`),
+ * whose hash labels the pods (`controller-revision-hash`, with `pod-template-generation`): what
+ * tells updated pods from old ones, and what `kubectl rollout history|undo ds/<name>` read.
  *
  * @module
  */
+import { clone, deepEqual } from "../../kube/deep_equal.ts";
+import type { KubeObject, OwnerReference } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
-import type { ControllerOptions } from "./shared_informers.ts";
+import { errorMessage, isNamespaceTerminating, isNotFound } from "./api_errors.ts";
+import {
+  claimObjects,
+  controllerRefOf,
+  indexByController,
+  ownersSelecting,
+  resolveControllerRef,
+  selectorOf,
+} from "./controller_ref.ts";
+import { FailedPodBackoff, type FailedPodBackoffOptions } from "./daemonset_backoff.ts";
+import { DaemonSetHistory } from "./daemonset_history.ts";
+import {
+  DAEMON_SET_TYPE,
+  newDaemonPod,
+  type NodeFit,
+  nodeShouldRunDaemonPod,
+  targetNodeName,
+  templateGeneration,
+} from "./daemonset_nodes.ts";
+import {
+  allowsSurge,
+  daemonSetCounts,
+  planNode,
+  planRollingUpdate,
+  podsByNode,
+} from "./daemonset_plan.ts";
+import { EventRecorder } from "./event_recorder.ts";
+import { Expectations } from "./expectations.ts";
+import { nextAvailableAt } from "./pod_state.ts";
+import { CONTROLLER_FIELD_MANAGER } from "./replicaset.ts";
+import { updateSameObject } from "./same_object.ts";
+import {
+  type CacheEvent,
+  type ControllerOptions,
+  objectKey,
+  SharedInformers,
+  splitKey,
+} from "./shared_informers.ts";
+import { controllerRunOptions, WorkQueue } from "./workqueue.ts";
 
-/** Runs the DaemonSet controller until the signal aborts. */
-export function startDaemonSetController(
-  _stores: StoreSet,
-  _options: ControllerOptions,
+/** At most this many pods are created or deleted in one sync, as upstream's daemon BurstReplicas. */
+const BURST_REPLICAS = 250;
+
+/** Status fields upstream leaves out when zero (`omitempty`). */
+const OMITTED_WHEN_ZERO = ["updatedNumberScheduled", "numberAvailable", "numberUnavailable"];
+
+/** Options of {@link startDaemonSetController}. */
+export interface DaemonSetControllerOptions extends ControllerOptions {
+  /** Milliseconds since the epoch (tests may fix it). */
+  now?: () => number;
+  /** The back-off between replacing failed pods on a node (tests may shorten it). */
+  failedPodBackoff?: FailedPodBackoffOptions;
+}
+
+/** Runs `make` for each item in batches of 1, 2, 4, …, stopping after a batch with a failure. */
+async function inSlowStartBatches<T>(
+  items: readonly T[],
+  make: (item: T) => Promise<void>,
+): Promise<{ attempted: number; error?: unknown }> {
+  let attempted = 0;
+  for (let batch = 1; attempted < items.length; batch *= 2) {
+    const chunk = items.slice(attempted, attempted + batch);
+    const results = await Promise.allSettled(chunk.map(make));
+    attempted += chunk.length;
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) return { attempted, error: failed.reason };
+  }
+  return { attempted };
+}
+
+/** Runs until the signal aborts. */
+export async function startDaemonSetController(
+  stores: StoreSet,
+  options: DaemonSetControllerOptions,
 ): Promise<void> {
-  return Promise.resolve();
+  const { signal, logger } = options;
+  const now = options.now ?? Date.now;
+  const informers = options.informers ?? new SharedInformers(stores, { signal, logger });
+  const daemonSets = informers.forKind("apps", "DaemonSet");
+  const pods = informers.forKind("", "Pod");
+  const nodes = informers.forKind("", "Node");
+  const revisions = informers.forKind("apps", "ControllerRevision");
+  indexByController(pods);
+  indexByController(revisions);
+  const podStore = stores.forKind("", "Pod");
+  const dsStore = stores.forKind("apps", "DaemonSet");
+  const queue = new WorkQueue();
+  // Creations and deletions are expected separately: one sync may ask for both.
+  const creations = new Expectations({ now });
+  const deletions = new Expectations({ now });
+  const satisfied = (key: string) => creations.satisfied(key) && deletions.satisfied(key);
+  const failedPods = new FailedPodBackoff(options.failedPodBackoff);
+  const history = new DaemonSetHistory({
+    revisions,
+    revisionStore: stores.forKind("apps", "ControllerRevision"),
+    dsStore,
+    fieldManager: CONTROLLER_FIELD_MANAGER,
+  });
+  const events = new EventRecorder(stores.forKind("", "Event"), {
+    component: "daemonset-controller",
+    logger,
+  });
+
+  /** The DaemonSet a controller reference names, if it is still that one. */
+  const resolve = (namespace: string | undefined, ref: OwnerReference | undefined) =>
+    resolveControllerRef(daemonSets, DAEMON_SET_TYPE, namespace, ref);
+  const enqueueMatching = (pod: KubeObject) => {
+    for (const ds of ownersSelecting(daemonSets, pod)) queue.add(objectKey(ds));
+  };
+
+  daemonSets.subscribe(({ type, object: ds }: CacheEvent) => {
+    const key = objectKey(ds);
+    if (type === "DELETED") {
+      creations.delete(key);
+      deletions.delete(key);
+      failedPods.forgetPrefix(`${ds.metadata.uid}/`);
+    }
+    queue.add(key);
+  });
+
+  pods.subscribe(({ type, object: pod, old }: CacheEvent) => {
+    const ns = pod.metadata.namespace;
+    const ref = controllerRefOf(pod);
+    const owner = resolve(ns, ref);
+    if (type === "ADDED") {
+      if (owner) {
+        const key = objectKey(owner);
+        if (pod.metadata.deletionTimestamp) deletions.deletionObserved(key, pod.metadata.uid!);
+        else creations.creationObserved(key);
+        queue.add(key);
+      } else if (!ref) enqueueMatching(pod);
+      return;
+    }
+    if (type === "DELETED") {
+      if (owner) {
+        deletions.deletionObserved(objectKey(owner), pod.metadata.uid!);
+        queue.add(objectKey(owner));
+      }
+      return;
+    }
+    const oldRef = old ? controllerRefOf(old) : undefined;
+    if (owner && pod.metadata.deletionTimestamp && !old?.metadata.deletionTimestamp) {
+      deletions.deletionObserved(objectKey(owner), pod.metadata.uid!);
+    }
+    if (oldRef && oldRef.uid !== ref?.uid) {
+      const previous = resolve(ns, oldRef);
+      if (previous) queue.add(objectKey(previous));
+    }
+    if (owner) queue.add(objectKey(owner));
+    else if (!ref && (oldRef || !deepEqual(old?.metadata.labels, pod.metadata.labels))) {
+      enqueueMatching(pod);
+    }
+  });
+
+  // A revision changed or deleted by someone else is put right by its DaemonSet.
+  revisions.subscribe(({ type, object: revision }: CacheEvent) => {
+    if (type === "ADDED") return;
+    const owner = resolve(revision.metadata.namespace, controllerRefOf(revision));
+    if (owner) queue.add(objectKey(owner));
+  });
+
+  // Heartbeats change nodes all the time; only labels and taints decide where daemons run.
+  nodes.subscribe(({ type, object: node, old }: CacheEvent) => {
+    if (type === "MODIFIED" && old) {
+      if (
+        deepEqual(old.metadata.labels, node.metadata.labels) &&
+        deepEqual(old.spec?.taints, node.spec?.taints)
+      ) return;
+      for (const ds of daemonSets.list()) {
+        const before = nodeShouldRunDaemonPod(old, ds);
+        const after = nodeShouldRunDaemonPod(node, ds);
+        if (
+          before.shouldRun !== after.shouldRun ||
+          before.shouldContinueRunning !== after.shouldContinueRunning
+        ) queue.add(objectKey(ds));
+      }
+      return;
+    }
+    for (const ds of daemonSets.list()) {
+      const fit = nodeShouldRunDaemonPod(node, ds);
+      // A new node that should run it needs a pod; a node gone changes the desired count.
+      if (fit.shouldRun || (type === "DELETED" && fit.shouldContinueRunning)) {
+        queue.add(objectKey(ds));
+      }
+    }
+  });
+
+  // ---------------------------------------------------------------------------------------------
+  // Writes
+
+  const createPods = async (ds: KubeObject, key: string, nodeNames: string[], hash: string) => {
+    creations.expectCreations(key, nodeNames.length);
+    const { attempted, error } = await inSlowStartBatches(nodeNames, async (nodeName) => {
+      try {
+        const { object } = await podStore.create(
+          ds.metadata.namespace,
+          newDaemonPod(ds, nodeName, hash),
+          { fieldManager: CONTROLLER_FIELD_MANAGER },
+        );
+        events.normal(ds, "SuccessfulCreate", `Created pod: ${object.metadata.name}`);
+      } catch (error) {
+        // This creation will never be observed: stop waiting for it.
+        creations.creationObserved(key);
+        if (!isNamespaceTerminating(error)) {
+          events.warning(ds, "FailedCreate", `Error creating: ${errorMessage(error)}`);
+        }
+        throw error;
+      }
+    });
+    // Batches never started will not be observed either.
+    for (let i = attempted; i < nodeNames.length; i++) creations.creationObserved(key);
+    if (error) throw error;
+  };
+
+  const deletePods = async (ds: KubeObject, key: string, victims: KubeObject[]) => {
+    deletions.expectDeletions(key, victims.map((p) => p.metadata.uid!));
+    const results = await Promise.allSettled(victims.map(async (pod) => {
+      try {
+        await podStore.delete(pod.metadata.namespace, pod.metadata.name!, {
+          preconditions: { uid: pod.metadata.uid },
+        });
+        events.normal(ds, "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`);
+      } catch (error) {
+        deletions.deletionObserved(key, pod.metadata.uid!);
+        if (isNotFound(error)) return;
+        events.warning(ds, "FailedDelete", `Error deleting: ${errorMessage(error)}`);
+        throw error;
+      }
+    }));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+  };
+
+  /** Upstream's `syncNodes`: the deletions and creations of one step, each within the burst. */
+  const syncNodes = async (
+    ds: KubeObject,
+    key: string,
+    remove: KubeObject[],
+    createOn: string[],
+    hash: string,
+  ) => {
+    const errors: unknown[] = [];
+    if (createOn.length > 0) {
+      await createPods(ds, key, createOn.slice(0, BURST_REPLICAS), hash).catch((e) =>
+        errors.push(e)
+      );
+    }
+    if (remove.length > 0) {
+      await deletePods(ds, key, remove.slice(0, BURST_REPLICAS)).catch((e) => errors.push(e));
+    }
+    if (errors.length > 0) throw errors[0];
+  };
+
+  // ---------------------------------------------------------------------------------------------
+  // Sync
+
+  /** Whether a failed pod may be deleted now; records the attempt, or looks again later. */
+  const mayReplaceFailed = (ds: KubeObject, pod: KubeObject, at: number) => {
+    const node = targetNodeName(pod) ?? "";
+    const backoffKey = `${ds.metadata.uid}/${node}`;
+    const wait = failedPods.remainingMs(backoffKey, at);
+    if (wait > 0) {
+      queue.addAfter(objectKey(ds), wait);
+      return false;
+    }
+    failedPods.next(backoffKey, at);
+    events.warning(
+      ds,
+      "FailedDaemonPod",
+      `Found failed daemon pod ${pod.metadata.namespace}/${pod.metadata.name} on node ${node}, will try to kill it`,
+    );
+    return true;
+  };
+
+  /**
+   * Upstream's `manage`: a pod where one is missing, none where none belongs. True when it
+   * created or deleted pods.
+   */
+  const manage = async (
+    ds: KubeObject,
+    key: string,
+    fits: ReadonlyMap<string, NodeFit>,
+    claimed: KubeObject[],
+    hash: string,
+  ) => {
+    const at = now();
+    const byNode = podsByNode(claimed);
+    const surge = allowsSurge(ds);
+    const minReadySeconds = ds.spec?.minReadySeconds ?? 0;
+    const createOn: string[] = [];
+    const remove: KubeObject[] = [];
+    for (const [name, fit] of fits) {
+      const plan = planNode({
+        fit,
+        pods: byNode.get(name),
+        hash,
+        surge,
+        minReadySeconds,
+        now: at,
+        mayReplaceFailed: (pod) => mayReplaceFailed(ds, pod, at),
+      });
+      if (plan.create) createOn.push(name);
+      remove.push(...plan.remove);
+    }
+    // Pods pinned to nodes that are gone would never be scheduled, nor collected.
+    for (const [name, onNode] of byNode) {
+      if (fits.has(name)) continue;
+      remove.push(...onNode.filter((p) => !p.spec?.nodeName && !p.metadata.deletionTimestamp));
+    }
+    await syncNodes(ds, key, remove, createOn, hash);
+    return remove.length + createOn.length > 0;
+  };
+
+  const writeStatus = async (
+    ds: KubeObject,
+    fits: ReadonlyMap<string, NodeFit>,
+    claimed: KubeObject[],
+    hash: string,
+    observed: boolean,
+  ) => {
+    const at = now();
+    const counts = daemonSetCounts(ds, fits, podsByNode(claimed), hash, templateGeneration(ds), at);
+    const status: Record<string, unknown> = { ...clone(ds.status ?? {}), ...counts };
+    for (const field of OMITTED_WHEN_ZERO) if (status[field] === 0) delete status[field];
+    if (observed) status.observedGeneration = ds.metadata.generation ?? 1;
+    if (!deepEqual(status, ds.status ?? {})) {
+      try {
+        await updateSameObject(dsStore, ds, (current) => {
+          current.status = status;
+        }, { subresource: "status", fieldManager: CONTROLLER_FIELD_MANAGER });
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    }
+    const next = nextAvailableAt(claimed, ds.spec?.minReadySeconds ?? 0, at);
+    if (next !== undefined) queue.addAfter(objectKey(ds), next - at);
+  };
+
+  const sync = async (key: string) => {
+    const { namespace, name } = splitKey(key);
+    const ds = daemonSets.get(namespace, name);
+    if (!ds) {
+      creations.delete(key);
+      deletions.delete(key);
+      return;
+    }
+    const selector = ds.spec?.selector;
+    if (!selector || deepEqual(selector, {})) {
+      events.warning(
+        ds,
+        "SelectingAll",
+        "This daemon set is selecting all pods. A non-empty selector is required.",
+      );
+      return;
+    }
+    // Being deleted: the garbage collector takes its pods; nothing to create or report.
+    if (ds.metadata.deletionTimestamp) return;
+    const claimed = await claimObjects({
+      owner: ds,
+      ownerType: DAEMON_SET_TYPE,
+      selector: selectorOf(ds),
+      cache: pods,
+      store: podStore,
+      fieldManager: CONTROLLER_FIELD_MANAGER,
+      canAdopt: async () => {
+        const fresh = await dsStore.find(namespace, name);
+        return fresh?.metadata.uid === ds.metadata.uid && !fresh?.metadata.deletionTimestamp;
+      },
+    });
+    const { hash, old } = await history.construct(ds);
+    const fits = new Map<string, NodeFit>();
+    for (const node of nodes.list()) {
+      fits.set(node.metadata.name!, nodeShouldRunDaemonPod(node, ds));
+    }
+
+    if (!satisfied(key)) {
+      // Earlier creations or deletions are not in the cache yet: report, but do not act (nor
+      // claim to have seen this generation).
+      return await writeStatus(ds, fits, claimed, hash, false);
+    }
+    let failure: unknown;
+    try {
+      const acted = await manage(ds, key, fits, claimed, hash);
+      const rolling = (ds.spec?.updateStrategy?.type ?? "RollingUpdate") === "RollingUpdate";
+      // A rollout step waits for the cache to show what managing did (the snapshot is stale).
+      if (rolling && !acted) {
+        const plan = planRollingUpdate({
+          ds,
+          fits,
+          byNode: podsByNode(claimed),
+          hash,
+          generation: templateGeneration(ds),
+          now: now(),
+        });
+        await syncNodes(ds, key, plan.remove, plan.createOn, hash);
+      }
+      await history.cleanup(ds, old, claimed);
+    } catch (error) {
+      failure = error;
+    }
+    await writeStatus(ds, fits, claimed, hash, true);
+    if (failure && !isNamespaceTerminating(failure)) throw failure;
+  };
+
+  await queue.run(
+    sync,
+    controllerRunOptions(
+      "daemonset",
+      options,
+      informers.synced(daemonSets, pods, nodes, revisions),
+    ),
+  );
+  if (!options.informers) await informers.stopped();
 }
