@@ -39,6 +39,7 @@ import { startNodeIpam } from "./controllers/node_ipam.ts";
 import { startNodeLifecycle } from "./controllers/node_lifecycle.ts";
 import { SharedInformers } from "./controllers/shared_informers.ts";
 import { startWorkloadControllers } from "./controllers/workloads.ts";
+import { ensureLeaderIdentity, LeaseElector } from "./leader/mod.ts";
 import { startScheduler } from "./scheduler/mod.ts";
 import { agentConfigFor, createSupervisorHandler } from "./supervisor/mod.ts";
 import type { ServerConfig } from "./config.ts";
@@ -133,6 +134,7 @@ export async function startServer(
     log.info("Wrote service account signing key", { path: serviceAccountKey.path });
   }
   const serviceAccountTokens = new ServiceAccountTokens(serviceAccountKey);
+  const leaderIdentity = await ensureLeaderIdentity(serverDir, config.nodeName);
 
   const backend = openSqliteBackend(join(serverDir, "db", "state.db"));
   const registry = new ResourceRegistry();
@@ -216,7 +218,6 @@ export async function startServer(
     });
     await ensureBootstrapPolicy(stores, { logger: log });
     await ensureDefaultServiceAccounts(stores);
-    const informers = new SharedInformers(stores, { signal: stop.signal, logger: log });
     await Promise.all([rbac.synced(), nodeAuthorizer.synced()]);
     const url = `https://127.0.0.1:${https.port}`;
     await writeAdminKubeconfig({
@@ -232,23 +233,35 @@ export async function startServer(
         signal: stop.signal,
         onError: (e) => log.error("compaction failed", { error: String(e) }),
       }),
-      startNamespaceController(stores, { signal: stop.signal, logger: log }),
-      startServiceAccountController(stores, { signal: stop.signal, logger: log }),
       startClusterRoleAggregation(stores, { signal: stop.signal, logger: log }),
-      // Control loops. One server runs them; leader election for several is still to come.
-      startScheduler(stores, { signal: stop.signal, logger: log }),
-      startWorkloadControllers(stores, { signal: stop.signal, logger: log, informers }),
-      informers.stopped(),
-      startNodeIpam(stores, {
-        clusterCidr: config.clusterCidr,
-        signal: stop.signal,
+      // Control loops: of the servers sharing the datastore, the holder of each component's
+      // Lease runs them (upstream's kube-controller-manager and kube-scheduler).
+      new LeaseElector(stores, {
+        name: "kube-controller-manager",
+        component: "kube-controller-manager",
+        identity: leaderIdentity,
         logger: log,
+      }).run(stop.signal, (signal) => {
+        const informers = new SharedInformers(stores, { signal, logger: log });
+        return Promise.allSettled([
+          startNamespaceController(stores, { signal, logger: log }),
+          startServiceAccountController(stores, { signal, logger: log }),
+          startWorkloadControllers(stores, { signal, logger: log, informers }),
+          informers.stopped(),
+          startNodeIpam(stores, { clusterCidr: config.clusterCidr, signal, logger: log }),
+          startNodeLifecycle(stores, {
+            gracePeriodMs: config.nodeMonitorGracePeriod * 1000,
+            signal,
+            logger: log,
+          }),
+        ]);
       }),
-      startNodeLifecycle(stores, {
-        gracePeriodMs: config.nodeMonitorGracePeriod * 1000,
-        signal: stop.signal,
+      new LeaseElector(stores, {
+        name: "kube-scheduler",
+        component: "default-scheduler",
+        identity: leaderIdentity,
         logger: log,
-      }),
+      }).run(stop.signal, (signal) => startScheduler(stores, { signal, logger: log })),
       startCertificateExpiryMonitor({
         dataDir: config.dataDir,
         logger: log,
