@@ -9,6 +9,11 @@ import type { RegisteredResource } from "./resources.ts";
 /** The last second formatted: writes come many to a second. */
 let lastTimestamp = { second: NaN, text: "" };
 
+/** RFC 3339 with microseconds, as `metav1.MicroTime` is written. */
+export function microTime(ms: number = Date.now()): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+}
+
 /** RFC 3339 with second precision, as Kubernetes writes `metav1.Time`. */
 export function timestamp(ms: number = Date.now()): string {
   const second = Math.floor(ms / 1000);

@@ -7,7 +7,7 @@ import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
 import { timestamp } from "../apiserver/object_meta.ts";
 import { silentLogger } from "../log.ts";
-import { microTime } from "../simulate/node_objects.ts";
+import { microTime } from "../apiserver/object_meta.ts";
 import { lifecycleTaints, startNodeLifecycle, withLifecycleTaints } from "./node_lifecycle.ts";
 
 const GRACE_MS = 300;

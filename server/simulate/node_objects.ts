@@ -6,7 +6,7 @@
  */
 import type { KubeObject } from "../../kube/types.ts";
 import { KUBERNETES_VERSION } from "../../version.ts";
-import { timestamp } from "../apiserver/object_meta.ts";
+import { microTime, timestamp } from "../apiserver/object_meta.ts";
 import { NODE_LEASE_NAMESPACE } from "../auth/rbac/node_authorizer.ts";
 
 /** Where node heartbeats live (the namespace the Node authoriser lets a node write). */
@@ -28,11 +28,6 @@ export interface NodeShape {
   cpu: string;
   memory: string;
   maxPods: number;
-}
-
-/** RFC 3339 with microseconds, as `metav1.MicroTime` is written. */
-export function microTime(ms: number = Date.now()): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
 }
 
 interface NodeCondition {

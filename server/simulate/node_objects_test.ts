@@ -2,12 +2,12 @@ import { assert, assertEquals } from "../../tests/helpers/assert.ts";
 import {
   healthyConditions,
   leaseObject,
-  microTime,
   nodeObject,
   reportsHealthy,
   SIMULATED_LABEL,
   simulatedNodeIp,
 } from "./node_objects.ts";
+import { microTime } from "../apiserver/object_meta.ts";
 
 const NOW = Date.parse("2024-05-01T10:00:00.123Z");
 

@@ -20,10 +20,10 @@ import type { KubeObject } from "../../kube/types.ts";
 import { isPodTerminal } from "../controllers/pod_state.ts";
 import { objectKey } from "../controllers/shared_informers.ts";
 import type { Logger } from "../log.ts";
+import { microTime } from "../apiserver/object_meta.ts";
 import { runHttpInformer, WATCH_CLIENT_TIMEOUT_MS } from "./http_informer.ts";
 import {
   leaseObject,
-  microTime,
   NODE_LEASE_NAMESPACE,
   nodeObject,
   type NodeShape,
