@@ -15,12 +15,12 @@
 import { clone, deepEqual } from "../../kube/deep_equal.ts";
 import type { KubeObject, OwnerReference } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
-import { errorMessage, isNamespaceTerminating, isNotFound } from "./api_errors.ts";
+import { templateGeneration } from "../registry/strategies/apps.ts";
+import { isNamespaceTerminating, isNotFound } from "./api_errors.ts";
 import {
   claimObjects,
   controllerRefOf,
   indexByController,
-  ownersSelecting,
   resolveControllerRef,
   selectorOf,
 } from "./controller_ref.ts";
@@ -32,7 +32,6 @@ import {
   type NodeFit,
   nodeShouldRunDaemonPod,
   targetNodeName,
-  templateGeneration,
 } from "./daemonset_nodes.ts";
 import {
   allowsSurge,
@@ -43,6 +42,7 @@ import {
 } from "./daemonset_plan.ts";
 import { EventRecorder } from "./event_recorder.ts";
 import { Expectations } from "./expectations.ts";
+import { onOwnedPodEvent, PodControl } from "./pod_control.ts";
 import { nextAvailableAt } from "./pod_state.ts";
 import { CONTROLLER_FIELD_MANAGER } from "./replicaset.ts";
 import { updateSameObject } from "./same_object.ts";
@@ -69,22 +69,6 @@ export interface DaemonSetControllerOptions extends ControllerOptions {
   failedPodBackoff?: FailedPodBackoffOptions;
 }
 
-/** Runs `make` for each item in batches of 1, 2, 4, …, stopping after a batch with a failure. */
-async function inSlowStartBatches<T>(
-  items: readonly T[],
-  make: (item: T) => Promise<void>,
-): Promise<{ attempted: number; error?: unknown }> {
-  let attempted = 0;
-  for (let batch = 1; attempted < items.length; batch *= 2) {
-    const chunk = items.slice(attempted, attempted + batch);
-    const results = await Promise.allSettled(chunk.map(make));
-    attempted += chunk.length;
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) return { attempted, error: failed.reason };
-  }
-  return { attempted };
-}
-
 /** Runs until the signal aborts. */
 export async function startDaemonSetController(
   stores: StoreSet,
@@ -102,10 +86,7 @@ export async function startDaemonSetController(
   const podStore = stores.forKind("", "Pod");
   const dsStore = stores.forKind("apps", "DaemonSet");
   const queue = new WorkQueue();
-  // Creations and deletions are expected separately: one sync may ask for both.
-  const creations = new Expectations({ now });
-  const deletions = new Expectations({ now });
-  const satisfied = (key: string) => creations.satisfied(key) && deletions.satisfied(key);
+  const expectations = new Expectations({ now });
   const failedPods = new FailedPodBackoff(options.failedPodBackoff);
   const history = new DaemonSetHistory({
     revisions,
@@ -117,57 +98,32 @@ export async function startDaemonSetController(
     component: "daemonset-controller",
     logger,
   });
+  const podControl = new PodControl({
+    podStore,
+    events,
+    expectations,
+    fieldManager: CONTROLLER_FIELD_MANAGER,
+  });
 
   /** The DaemonSet a controller reference names, if it is still that one. */
   const resolve = (namespace: string | undefined, ref: OwnerReference | undefined) =>
     resolveControllerRef(daemonSets, DAEMON_SET_TYPE, namespace, ref);
-  const enqueueMatching = (pod: KubeObject) => {
-    for (const ds of ownersSelecting(daemonSets, pod)) queue.add(objectKey(ds));
-  };
 
   daemonSets.subscribe(({ type, object: ds }: CacheEvent) => {
     const key = objectKey(ds);
     if (type === "DELETED") {
-      creations.delete(key);
-      deletions.delete(key);
+      expectations.delete(key);
       failedPods.forgetPrefix(`${ds.metadata.uid}/`);
     }
     queue.add(key);
   });
 
-  pods.subscribe(({ type, object: pod, old }: CacheEvent) => {
-    const ns = pod.metadata.namespace;
-    const ref = controllerRefOf(pod);
-    const owner = resolve(ns, ref);
-    if (type === "ADDED") {
-      if (owner) {
-        const key = objectKey(owner);
-        if (pod.metadata.deletionTimestamp) deletions.deletionObserved(key, pod.metadata.uid!);
-        else creations.creationObserved(key);
-        queue.add(key);
-      } else if (!ref) enqueueMatching(pod);
-      return;
-    }
-    if (type === "DELETED") {
-      if (owner) {
-        deletions.deletionObserved(objectKey(owner), pod.metadata.uid!);
-        queue.add(objectKey(owner));
-      }
-      return;
-    }
-    const oldRef = old ? controllerRefOf(old) : undefined;
-    if (owner && pod.metadata.deletionTimestamp && !old?.metadata.deletionTimestamp) {
-      deletions.deletionObserved(objectKey(owner), pod.metadata.uid!);
-    }
-    if (oldRef && oldRef.uid !== ref?.uid) {
-      const previous = resolve(ns, oldRef);
-      if (previous) queue.add(objectKey(previous));
-    }
-    if (owner) queue.add(objectKey(owner));
-    else if (!ref && (oldRef || !deepEqual(old?.metadata.labels, pod.metadata.labels))) {
-      enqueueMatching(pod);
-    }
-  });
+  pods.subscribe(onOwnedPodEvent({
+    owners: daemonSets,
+    ownerType: DAEMON_SET_TYPE,
+    expectations,
+    queue,
+  }));
 
   // A revision changed or deleted by someone else is put right by its DaemonSet.
   revisions.subscribe(({ type, object: revision }: CacheEvent) => {
@@ -205,49 +161,6 @@ export async function startDaemonSetController(
   // ---------------------------------------------------------------------------------------------
   // Writes
 
-  const createPods = async (ds: KubeObject, key: string, nodeNames: string[], hash: string) => {
-    creations.expectCreations(key, nodeNames.length);
-    const { attempted, error } = await inSlowStartBatches(nodeNames, async (nodeName) => {
-      try {
-        const { object } = await podStore.create(
-          ds.metadata.namespace,
-          newDaemonPod(ds, nodeName, hash),
-          { fieldManager: CONTROLLER_FIELD_MANAGER },
-        );
-        events.normal(ds, "SuccessfulCreate", `Created pod: ${object.metadata.name}`);
-      } catch (error) {
-        // This creation will never be observed: stop waiting for it.
-        creations.creationObserved(key);
-        if (!isNamespaceTerminating(error)) {
-          events.warning(ds, "FailedCreate", `Error creating: ${errorMessage(error)}`);
-        }
-        throw error;
-      }
-    });
-    // Batches never started will not be observed either.
-    for (let i = attempted; i < nodeNames.length; i++) creations.creationObserved(key);
-    if (error) throw error;
-  };
-
-  const deletePods = async (ds: KubeObject, key: string, victims: KubeObject[]) => {
-    deletions.expectDeletions(key, victims.map((p) => p.metadata.uid!));
-    const results = await Promise.allSettled(victims.map(async (pod) => {
-      try {
-        await podStore.delete(pod.metadata.namespace, pod.metadata.name!, {
-          preconditions: { uid: pod.metadata.uid },
-        });
-        events.normal(ds, "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`);
-      } catch (error) {
-        deletions.deletionObserved(key, pod.metadata.uid!);
-        if (isNotFound(error)) return;
-        events.warning(ds, "FailedDelete", `Error deleting: ${errorMessage(error)}`);
-        throw error;
-      }
-    }));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) throw failed.reason;
-  };
-
   /** Upstream's `syncNodes`: the deletions and creations of one step, each within the burst. */
   const syncNodes = async (
     ds: KubeObject,
@@ -256,16 +169,10 @@ export async function startDaemonSetController(
     createOn: string[],
     hash: string,
   ) => {
-    const errors: unknown[] = [];
-    if (createOn.length > 0) {
-      await createPods(ds, key, createOn.slice(0, BURST_REPLICAS), hash).catch((e) =>
-        errors.push(e)
-      );
-    }
-    if (remove.length > 0) {
-      await deletePods(ds, key, remove.slice(0, BURST_REPLICAS)).catch((e) => errors.push(e));
-    }
-    if (errors.length > 0) throw errors[0];
+    await podControl.createAndDelete(ds, key, {
+      create: createOn.slice(0, BURST_REPLICAS).map((nodeName) => newDaemonPod(ds, nodeName, hash)),
+      remove: remove.slice(0, BURST_REPLICAS),
+    });
   };
 
   // ---------------------------------------------------------------------------------------------
@@ -357,8 +264,7 @@ export async function startDaemonSetController(
     const { namespace, name } = splitKey(key);
     const ds = daemonSets.get(namespace, name);
     if (!ds) {
-      creations.delete(key);
-      deletions.delete(key);
+      expectations.delete(key);
       return;
     }
     const selector = ds.spec?.selector;
@@ -390,7 +296,7 @@ export async function startDaemonSetController(
       fits.set(node.metadata.name!, nodeShouldRunDaemonPod(node, ds));
     }
 
-    if (!satisfied(key)) {
+    if (!expectations.satisfied(key)) {
       // Earlier creations or deletions are not in the cache yet: report, but do not act (nor
       // claim to have seen this generation).
       return await writeStatus(ds, fits, claimed, hash, false);

@@ -11,32 +11,25 @@
 import { ApiError } from "../../kube/errors.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { RestStore } from "../apiserver/rest_store.ts";
-import { isConflict, isNotFound } from "./api_errors.ts";
-import { claimObjects, newControllerRef, selectorOf } from "./controller_ref.ts";
-import { DAEMON_SET_TYPE, REVISION_HASH_LABEL } from "./daemonset_nodes.ts";
+import { isConflict } from "./api_errors.ts";
+import {
+  deleteRevision,
+  newControllerRevision,
+  REVISION_HASH_LABEL,
+  revisionNumber,
+  revisionTemplate,
+  sortRevisions,
+} from "./controller_history.ts";
+import { claimObjects, selectorOf } from "./controller_ref.ts";
+import { DAEMON_SET_TYPE } from "./daemonset_nodes.ts";
 import { podTemplateHash, templatesEqualIgnoringHash } from "./pod_template_hash.ts";
 import { updateSameObject } from "./same_object.ts";
 import type { InformerCache } from "./shared_informers.ts";
 
-/** The strategic-merge directive that makes a patch replace the template whole. */
-const PATCH_DIRECTIVE = "$patch";
-
-/** A revision's `revision` number (0 when unset). */
-export function revisionNumber(revision: KubeObject): number {
-  return typeof revision.revision === "number" ? revision.revision : 0;
-}
-
-/** The data of the DaemonSet's revision: a patch that replaces `spec.template` with its own. */
-export function revisionData(ds: KubeObject): Record<string, unknown> {
-  return { spec: { template: { ...ds.spec?.template, [PATCH_DIRECTIVE]: "replace" } } };
-}
-
 /** True when the revision holds the DaemonSet's current template (upstream's `Match`). */
 export function revisionMatches(revision: KubeObject, ds: KubeObject): boolean {
-  const template = revision.data?.spec?.template;
-  if (template === null || typeof template !== "object") return false;
-  const { [PATCH_DIRECTIVE]: _, ...stored } = template;
-  return templatesEqualIgnoringHash(stored, ds.spec?.template);
+  const stored = revisionTemplate(revision);
+  return stored !== undefined && templatesEqualIgnoringHash(stored, ds.spec?.template);
 }
 
 /** The hash of the DaemonSet's template, with its collision count (upstream's `ComputeHash`). */
@@ -62,7 +55,7 @@ export function revisionsToDelete(
     if (hash) live.add(hash);
   }
   const victims: KubeObject[] = [];
-  for (const revision of [...old].sort((a, b) => revisionNumber(a) - revisionNumber(b))) {
+  for (const revision of sortRevisions(old)) {
     if (excess <= 0) break;
     if (live.has(revision.metadata.labels?.[REVISION_HASH_LABEL] ?? "")) continue;
     victims.push(revision);
@@ -117,7 +110,7 @@ export class DaemonSetHistory {
     // Duplicates (from a lost race) go; the highest-numbered one stays.
     current.sort((a, b) => revisionNumber(b) - revisionNumber(a));
     const [kept, ...duplicates] = current;
-    for (const duplicate of duplicates) await this.#delete(duplicate);
+    for (const duplicate of duplicates) await deleteRevision(revisionStore, duplicate);
     if (revisionNumber(kept) < next) {
       await updateSameObject(revisionStore, kept, (r) => {
         r.revision = next;
@@ -131,20 +124,8 @@ export class DaemonSetHistory {
     const limit = typeof ds.spec?.revisionHistoryLimit === "number"
       ? ds.spec.revisionHistoryLimit
       : 10;
-    for (const revision of revisionsToDelete(old, limit, pods)) await this.#delete(revision);
-  }
-
-  async #delete(revision: KubeObject): Promise<void> {
-    try {
-      await this.options.revisionStore.delete(
-        revision.metadata.namespace,
-        revision.metadata.name!,
-        {
-          preconditions: { uid: revision.metadata.uid },
-        },
-      );
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
+    for (const revision of revisionsToDelete(old, limit, pods)) {
+      await deleteRevision(this.options.revisionStore, revision);
     }
   }
 
@@ -152,21 +133,8 @@ export class DaemonSetHistory {
   async #snapshot(ds: KubeObject, number: number): Promise<string> {
     const { revisionStore, dsStore, fieldManager } = this.options;
     const hash = templateHash(ds);
-    const name = `${ds.metadata.name}-${hash}`;
-    const revision: KubeObject = {
-      apiVersion: "apps/v1",
-      kind: "ControllerRevision",
-      metadata: {
-        name,
-        namespace: ds.metadata.namespace,
-        labels: { ...ds.spec?.template?.metadata?.labels, [REVISION_HASH_LABEL]: hash },
-        ownerReferences: [newControllerRef(ds, DAEMON_SET_TYPE)],
-      },
-      data: revisionData(ds),
-      revision: number,
-    };
-    // `kubectl rollout history` shows the DaemonSet's change-cause from here.
-    if (ds.metadata.annotations) revision.metadata.annotations = { ...ds.metadata.annotations };
+    const revision = newControllerRevision(ds, DAEMON_SET_TYPE, hash, number);
+    const name = revision.metadata.name!;
     try {
       await revisionStore.create(ds.metadata.namespace, revision, { fieldManager });
       return hash;

@@ -18,21 +18,16 @@ import {
   type Toleration,
 } from "../../kube/taints.ts";
 import type { KubeObject } from "../../kube/types.ts";
+import { templateGeneration } from "../registry/strategies/apps.ts";
 import { nodeMatchesPod, requiredTerms } from "../scheduler/node_affinity.ts";
+import { REVISION_HASH_LABEL } from "./controller_history.ts";
 import { newControllerRef } from "./controller_ref.ts";
 
 /** The kind of the owner reference on daemon pods. */
 export const DAEMON_SET_TYPE = { apiVersion: "apps/v1", kind: "DaemonSet" };
 
-/** The label that tells a daemon pod's template revision (upstream's ControllerRevision hash). */
-export const REVISION_HASH_LABEL = "controller-revision-hash";
 /** The label with the DaemonSet's template generation when the pod was made. */
 export const TEMPLATE_GENERATION_LABEL = "pod-template-generation";
-/**
- * The annotation upstream's API server keeps the template generation in (apps/v1 has no field
- * for it); when absent, `metadata.generation` stands in.
- */
-export const TEMPLATE_GENERATION_ANNOTATION = "deprecated.daemonset.template.generation";
 
 /** The field a daemon pod's node affinity names its node by. */
 const NAME_FIELD = "metadata.name";
@@ -137,12 +132,6 @@ export function targetNodeName(pod: KubeObject): string | undefined {
     }
   }
   return undefined;
-}
-
-/** The DaemonSet's template generation: the annotation upstream keeps, else its generation. */
-export function templateGeneration(ds: KubeObject): number {
-  const annotated = Number(ds.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION]);
-  return Number.isInteger(annotated) && annotated > 0 ? annotated : ds.metadata.generation ?? 1;
 }
 
 /**

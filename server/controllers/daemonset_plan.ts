@@ -9,12 +9,8 @@
 import type { KubeObject } from "../../kube/types.ts";
 import { isPodAvailable, isPodReady, isPodTerminal } from "./pod_state.ts";
 import { scaledValue } from "./deployment_rollout.ts";
-import {
-  isPodUpdated,
-  type NodeFit,
-  REVISION_HASH_LABEL,
-  targetNodeName,
-} from "./daemonset_nodes.ts";
+import { REVISION_HASH_LABEL } from "./controller_history.ts";
+import { isPodUpdated, type NodeFit, targetNodeName } from "./daemonset_nodes.ts";
 
 /**
  * A DaemonSet's pods by the node they are for (bound, or pinned by affinity); pods naming no

@@ -11,18 +11,13 @@ import { silentLogger } from "../log.ts";
 import { testNode } from "../scheduler/_test_objects.ts";
 import { controllerRefOf } from "./controller_ref.ts";
 import { FailedPodBackoff } from "./daemonset_backoff.ts";
-import {
-  revisionData,
-  revisionMatches,
-  revisionNumber,
-  revisionsToDelete,
-} from "./daemonset_history.ts";
+import { REVISION_HASH_LABEL, revisionData, revisionNumber } from "./controller_history.ts";
+import { revisionMatches, revisionsToDelete } from "./daemonset_history.ts";
 import { startDaemonSetController } from "./daemonset.ts";
 import {
   daemonPodTolerations,
   newDaemonPod,
   nodeShouldRunDaemonPod,
-  REVISION_HASH_LABEL,
   targetNodeName,
   TEMPLATE_GENERATION_LABEL,
 } from "./daemonset_nodes.ts";

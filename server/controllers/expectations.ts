@@ -2,7 +2,9 @@
  * Controller expectations, as upstream's ReplicaSet controller keeps them: after asking for N
  * creations or deletions, a controller must not count its pods again until its cache has seen
  * them happen — otherwise a sync that runs in between (another event, a status write) sees too
- * few pods and creates duplicates. Expectations that are never met (a lost event) expire.
+ * few pods and creates duplicates. Deletions are tracked by UID (upstream's
+ * `UIDTrackingControllerExpectations`), so a deletion seen twice counts once. Expectations that
+ * are never met (a lost event) expire.
  *
  * @module
  */
@@ -41,14 +43,17 @@ export class Expectations {
     return this.#now() - pending.since > this.#ttlMs;
   }
 
-  /** Records creations about to be requested (call before creating: the event may come first). */
-  expectCreations(key: string, count: number): void {
-    this.#pending.set(key, { creations: count, deletions: new Set(), since: this.#now() });
-  }
-
-  /** Records deletions about to be requested, by pod UID. */
-  expectDeletions(key: string, uids: readonly string[]): void {
-    this.#pending.set(key, { creations: 0, deletions: new Set(uids), since: this.#now() });
+  /**
+   * Records the creations and deletions (by pod UID) about to be requested, replacing whatever
+   * was pending: call before the requests, whose events may come first. One sync may ask for
+   * both, and is then held back until both have been seen.
+   */
+  expect(key: string, wanted: { creations?: number; deletions?: readonly string[] }): void {
+    this.#pending.set(key, {
+      creations: wanted.creations ?? 0,
+      deletions: new Set(wanted.deletions),
+      since: this.#now(),
+    });
   }
 
   /** A created object arrived in the cache, or a creation failed and will not arrive. */

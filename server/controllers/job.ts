@@ -21,7 +21,7 @@ import { clone, deepEqual } from "../../kube/deep_equal.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
 import { timestamp } from "../apiserver/object_meta.ts";
-import { errorMessage, isNamespaceTerminating, isNotFound } from "./api_errors.ts";
+import { isNamespaceTerminating, isNotFound } from "./api_errors.ts";
 import {
   claimObjects,
   CONTROLLER_UID_INDEX,
@@ -57,6 +57,7 @@ import {
   trueCondition,
   wantedActive,
 } from "./job_tracking.ts";
+import { observePodEvent, PodControl } from "./pod_control.ts";
 import { isPodActive, rankForDeletion } from "./pod_state.ts";
 import { CONTROLLER_FIELD_MANAGER } from "./replicaset.ts";
 import { updateSameObject } from "./same_object.ts";
@@ -157,6 +158,12 @@ export async function startJobController(
     component: "job-controller",
     logger,
   });
+  const podControl = new PodControl({
+    podStore,
+    events,
+    expectations,
+    fieldManager: CONTROLLER_FIELD_MANAGER,
+  });
 
   const resolve = (pod: KubeObject) =>
     resolveControllerRef(jobs, JOB_TYPE, pod.metadata.namespace, controllerRefOf(pod));
@@ -173,22 +180,18 @@ export async function startJobController(
     queue.add(key);
   });
 
-  pods.subscribe(({ type, object: pod, old }: CacheEvent) => {
-    const uid = pod.metadata.uid!;
-    if (type === "DELETED" || !hasTrackingFinalizer(pod)) finalizerRemovals.delete(uid);
+  pods.subscribe((event: CacheEvent) => {
+    const { type, object: pod } = event;
+    if (type === "DELETED" || !hasTrackingFinalizer(pod)) {
+      finalizerRemovals.delete(pod.metadata.uid!);
+    }
     const owner = resolve(pod);
     if (!owner) {
       if (type !== "DELETED" && hasTrackingFinalizer(pod)) orphanQueue.add(objectKey(pod));
       return;
     }
     const key = objectKey(owner);
-    if (type === "ADDED") {
-      if (pod.metadata.deletionTimestamp) expectations.deletionObserved(key, uid);
-      else expectations.creationObserved(key);
-    } else if (type === "DELETED") expectations.deletionObserved(key, uid);
-    else if (pod.metadata.deletionTimestamp && !old?.metadata.deletionTimestamp) {
-      expectations.deletionObserved(key, uid);
-    }
+    observePodEvent(expectations, key, event);
     queue.add(key);
   });
 
@@ -231,48 +234,6 @@ export async function startJobController(
     const owner = resolve(pod);
     if (owner && !owner.metadata.deletionTimestamp && !finishedCondition(owner)) return;
     await releasePod(pod, undefined);
-  };
-
-  const createPods = async (job: KubeObject, key: string, indexes: (number | undefined)[]) => {
-    expectations.expectCreations(key, indexes.length);
-    const results = await Promise.allSettled(indexes.map(async (index) => {
-      try {
-        const { object } = await podStore.create(
-          job.metadata.namespace,
-          podFromTemplate(job, index),
-          { fieldManager: CONTROLLER_FIELD_MANAGER },
-        );
-        events.normal(job, "SuccessfulCreate", `Created pod: ${object.metadata.name}`);
-      } catch (error) {
-        expectations.creationObserved(key);
-        if (!isNamespaceTerminating(error)) {
-          events.warning(job, "FailedCreate", `Error creating: ${errorMessage(error)}`);
-        }
-        throw error;
-      }
-    }));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed && !isNamespaceTerminating(failed.reason)) throw failed.reason;
-  };
-
-  const deletePods = async (job: KubeObject, key: string, victims: readonly KubeObject[]) => {
-    if (victims.length === 0) return;
-    expectations.expectDeletions(key, victims.map((p) => p.metadata.uid!));
-    const results = await Promise.allSettled(victims.map(async (pod) => {
-      try {
-        await podStore.delete(pod.metadata.namespace, pod.metadata.name!, {
-          preconditions: { uid: pod.metadata.uid },
-        });
-        events.normal(job, "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`);
-      } catch (error) {
-        expectations.deletionObserved(key, pod.metadata.uid!);
-        if (isNotFound(error)) return;
-        events.warning(job, "FailedDelete", `Error deleting: ${errorMessage(error)}`);
-        throw error;
-      }
-    }));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) throw failed.reason;
   };
 
   /** Writes status guarded by the read resourceVersion; returns the Job as written. */
@@ -395,9 +356,9 @@ export async function startJobController(
         // Nothing more runs: the remaining pods go (and count as failed once terminating).
         if (expectations.satisfied(key)) {
           stopping = active.length;
-          const going = active;
+          const remove = active;
           active = [];
-          await deletePods(job, key, going);
+          await podControl.createAndDelete(job, key, { remove });
         }
       } else if (expectations.satisfied(key)) {
         active = await manage(job, key, claimed, active, succeeded, completedIndexes, at);
@@ -501,7 +462,8 @@ export async function startJobController(
       current = await writeStatus(current, next);
     }
     if (newFailed > 0 || newSucceeded > 0) logger.debug("Job pods finished", { job: key });
-    if (manageError) throw manageError;
+    // A terminating namespace refuses new pods: nothing to retry.
+    if (manageError && !isNamespaceTerminating(manageError)) throw manageError;
     if (releaseError) throw releaseError;
   };
 
@@ -517,9 +479,9 @@ export async function startJobController(
   ): Promise<KubeObject[]> => {
     const want = wantedActive(job, succeeded, active.length);
     if (active.length > want) {
-      const victims = rankForDeletion(active).slice(0, Math.min(active.length - want, BURST_PODS));
-      const going = new Set(victims.map((p) => p.metadata.uid));
-      await deletePods(job, key, victims);
+      const remove = rankForDeletion(active).slice(0, Math.min(active.length - want, BURST_PODS));
+      const going = new Set(remove.map((p) => p.metadata.uid));
+      await podControl.createAndDelete(job, key, { remove });
       return active.filter((p) => !going.has(p.metadata.uid));
     }
     if (active.length === want) return active;
@@ -539,7 +501,8 @@ export async function startJobController(
         if (!completedIndexes.has(i) && !running.has(i)) indexes.push(i);
       }
     } else indexes = Array.from({ length: count }, () => undefined);
-    await createPods(job, key, indexes);
+    const create = indexes.map((index) => podFromTemplate(job, index));
+    await podControl.createAndDelete(job, key, { create });
     return active;
   };
 

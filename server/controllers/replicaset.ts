@@ -7,18 +7,10 @@
  * @module
  */
 import { clone, deepEqual } from "../../kube/deep_equal.ts";
-import type { KubeObject, OwnerReference } from "../../kube/types.ts";
+import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
 import { errorMessage, isNamespaceTerminating, isNotFound } from "./api_errors.ts";
-import {
-  claimObjects,
-  controllerRefOf,
-  indexByController,
-  newControllerRef,
-  ownersSelecting,
-  resolveControllerRef,
-  selectorOf,
-} from "./controller_ref.ts";
+import { claimObjects, indexByController, newControllerRef, selectorOf } from "./controller_ref.ts";
 import { newCondition, removeCondition, setCondition } from "./deployment_status.ts";
 import { EventRecorder } from "./event_recorder.ts";
 import { Expectations } from "./expectations.ts";
@@ -29,6 +21,7 @@ import {
   nextAvailableAt,
   rankForDeletion,
 } from "./pod_state.ts";
+import { onOwnedPodEvent, PodControl } from "./pod_control.ts";
 import { updateSameObject } from "./same_object.ts";
 import {
   type CacheEvent,
@@ -74,26 +67,6 @@ function podFromTemplate(rs: KubeObject): KubeObject {
   return { apiVersion: "v1", kind: "Pod", metadata, spec: clone(template.spec ?? {}) };
 }
 
-/**
- * Runs `make` `count` times in batches of 1, 2, 4, …, stopping after a batch with a failure, so
- * that a create that will fail for all (quota, admission) fails once rather than `count` times.
- * Returns how many were attempted and the first error.
- */
-async function slowStartBatch(
-  count: number,
-  make: () => Promise<void>,
-): Promise<{ attempted: number; error?: unknown }> {
-  let attempted = 0;
-  for (let batch = 1; attempted < count; batch *= 2) {
-    const size = Math.min(batch, count - attempted);
-    const results = await Promise.allSettled(Array.from({ length: size }, make));
-    attempted += size;
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) return { attempted, error: failed.reason };
-  }
-  return { attempted };
-}
-
 /** Runs until the signal aborts. */
 export async function startReplicaSetController(
   stores: StoreSet,
@@ -113,13 +86,12 @@ export async function startReplicaSetController(
     component: "replicaset-controller",
     logger,
   });
-
-  /** The ReplicaSet a controller reference names, if it is still that one. */
-  const resolve = (namespace: string | undefined, ref: OwnerReference | undefined) =>
-    resolveControllerRef(replicaSets, REPLICA_SET_TYPE, namespace, ref);
-  const enqueueMatching = (pod: KubeObject) => {
-    for (const rs of ownersSelecting(replicaSets, pod)) queue.add(objectKey(rs));
-  };
+  const podControl = new PodControl({
+    podStore,
+    events,
+    expectations,
+    fieldManager: CONTROLLER_FIELD_MANAGER,
+  });
 
   replicaSets.subscribe((event: CacheEvent) => {
     const key = objectKey(event.object);
@@ -127,79 +99,12 @@ export async function startReplicaSetController(
     queue.add(key);
   });
 
-  pods.subscribe(({ type, object: pod, old }: CacheEvent) => {
-    const ns = pod.metadata.namespace;
-    const ref = controllerRefOf(pod);
-    const owner = resolve(ns, ref);
-    if (type === "ADDED") {
-      if (owner) {
-        const key = objectKey(owner);
-        if (pod.metadata.deletionTimestamp) expectations.deletionObserved(key, pod.metadata.uid!);
-        else expectations.creationObserved(key);
-        queue.add(key);
-      } else if (!ref) enqueueMatching(pod);
-      return;
-    }
-    if (type === "DELETED") {
-      if (owner) {
-        expectations.deletionObserved(objectKey(owner), pod.metadata.uid!);
-        queue.add(objectKey(owner));
-      }
-      return;
-    }
-    const oldRef = old ? controllerRefOf(old) : undefined;
-    if (owner && pod.metadata.deletionTimestamp && !old?.metadata.deletionTimestamp) {
-      // Deletion started: the pod no longer counts, which is what the controller waited for.
-      expectations.deletionObserved(objectKey(owner), pod.metadata.uid!);
-    }
-    if (oldRef && oldRef.uid !== ref?.uid) {
-      const previous = resolve(ns, oldRef);
-      if (previous) queue.add(objectKey(previous));
-    }
-    if (owner) queue.add(objectKey(owner));
-    else if (!ref && (oldRef || !deepEqual(old?.metadata.labels, pod.metadata.labels))) {
-      enqueueMatching(pod);
-    }
-  });
-
-  const createPods = async (rs: KubeObject, key: string, count: number) => {
-    expectations.expectCreations(key, count);
-    const { attempted, error } = await slowStartBatch(count, async () => {
-      try {
-        const { object } = await podStore.create(rs.metadata.namespace, podFromTemplate(rs), {
-          fieldManager: CONTROLLER_FIELD_MANAGER,
-        });
-        events.normal(rs, "SuccessfulCreate", `Created pod: ${object.metadata.name}`);
-      } catch (error) {
-        // This creation will never be observed: stop waiting for it.
-        expectations.creationObserved(key);
-        events.warning(rs, "FailedCreate", `Error creating: ${errorMessage(error)}`);
-        throw error;
-      }
-    });
-    // Batches never started will not be observed either.
-    for (let i = attempted; i < count; i++) expectations.creationObserved(key);
-    if (error) throw error;
-  };
-
-  const deletePods = async (rs: KubeObject, key: string, victims: KubeObject[]) => {
-    expectations.expectDeletions(key, victims.map((p) => p.metadata.uid!));
-    const results = await Promise.allSettled(victims.map(async (pod) => {
-      try {
-        await podStore.delete(pod.metadata.namespace, pod.metadata.name!, {
-          preconditions: { uid: pod.metadata.uid },
-        });
-        events.normal(rs, "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`);
-      } catch (error) {
-        expectations.deletionObserved(key, pod.metadata.uid!);
-        if (isNotFound(error)) return;
-        events.warning(rs, "FailedDelete", `Error deleting: ${errorMessage(error)}`);
-        throw error;
-      }
-    }));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) throw failed.reason;
-  };
+  pods.subscribe(onOwnedPodEvent({
+    owners: replicaSets,
+    ownerType: REPLICA_SET_TYPE,
+    expectations,
+    queue,
+  }));
 
   const sync = async (key: string) => {
     const { namespace, name } = splitKey(key);
@@ -228,12 +133,17 @@ export async function startReplicaSetController(
     if (needsSync) {
       const diff = claimed.length - (rs.spec?.replicas ?? 1);
       try {
-        if (diff < 0) await createPods(rs, key, Math.min(-diff, BURST_REPLICAS));
-        else if (diff > 0) {
-          const victims = rankForDeletion(claimed).slice(0, Math.min(diff, BURST_REPLICAS));
-          const going = new Set(victims.map((p) => p.metadata.uid));
+        if (diff < 0) {
+          const create = Array.from(
+            { length: Math.min(-diff, BURST_REPLICAS) },
+            () => podFromTemplate(rs),
+          );
+          await podControl.createAndDelete(rs, key, { create });
+        } else if (diff > 0) {
+          const remove = rankForDeletion(claimed).slice(0, Math.min(diff, BURST_REPLICAS));
+          const going = new Set(remove.map((p) => p.metadata.uid));
           active = claimed.filter((p) => !going.has(p.metadata.uid));
-          await deletePods(rs, key, victims);
+          await podControl.createAndDelete(rs, key, { remove });
         }
       } catch (error) {
         manageError = error;

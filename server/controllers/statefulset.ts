@@ -19,12 +19,13 @@ import {
   claimObjects,
   controllerRefOf,
   indexByController,
-  ownersSelecting,
   resolveControllerRef,
   selectorOf,
 } from "./controller_ref.ts";
+import { revisionTemplate } from "./controller_history.ts";
 import { EventRecorder } from "./event_recorder.ts";
 import { Expectations } from "./expectations.ts";
+import { onOwnedPodEvent } from "./pod_control.ts";
 import { nextAvailableAt } from "./pod_state.ts";
 import { CONTROLLER_FIELD_MANAGER } from "./replicaset.ts";
 import { updateSameObject } from "./same_object.ts";
@@ -35,6 +36,7 @@ import {
   SharedInformers,
   splitKey,
 } from "./shared_informers.ts";
+import { inSlowStartBatches } from "./slow_start.ts";
 import {
   claimsFor,
   newReplicaPod,
@@ -43,38 +45,13 @@ import {
   STATEFUL_SET_TYPE,
 } from "./statefulset_identity.ts";
 import { planStatefulSet, statefulSetStatus, type StatefulSetStep } from "./statefulset_plan.ts";
-import {
-  resolveRevisions,
-  revisionTemplate,
-  type SetRevisions,
-  truncateHistory,
-} from "./statefulset_revisions.ts";
+import { resolveRevisions, type SetRevisions, truncateHistory } from "./statefulset_revisions.ts";
 import { controllerRunOptions, WorkQueue } from "./workqueue.ts";
 
 /** Options of {@link startStatefulSetController}. */
 export interface StatefulSetControllerOptions extends ControllerOptions {
   /** Milliseconds since the epoch (tests may fix it). */
   now?: () => number;
-}
-
-/**
- * Runs `make` over `items` in batches of 1, 2, 4, … and stops after a batch with a failure, as
- * upstream's slow start: a create that will fail for all (quota, admission) fails once, not for
- * every pod. Returns how many were attempted and the first failure.
- */
-async function inSlowStartBatches<T>(
-  items: readonly T[],
-  make: (item: T) => Promise<void>,
-): Promise<{ attempted: number; error?: unknown }> {
-  let attempted = 0;
-  for (let batch = 1; attempted < items.length; batch *= 2) {
-    const chunk = items.slice(attempted, attempted + batch);
-    const results = await Promise.allSettled(chunk.map(make));
-    attempted += chunk.length;
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) return { attempted, error: failed.reason };
-  }
-  return { attempted };
 }
 
 /** Runs until the signal aborts; resolves once its work has stopped. */
@@ -96,9 +73,7 @@ export async function startStatefulSetController(
   const revisionStore = stores.forKind("apps", "ControllerRevision");
   const claimStore = stores.forKind("", "PersistentVolumeClaim");
   const queue = new WorkQueue();
-  // Creations and deletions are awaited apart: one sync may ask for both.
-  const creations = new Expectations({ now });
-  const deletions = new Expectations({ now });
+  const expectations = new Expectations({ now });
   const events = new EventRecorder(stores.forKind("", "Event"), {
     component: "statefulset-controller",
     logger,
@@ -111,56 +86,24 @@ export async function startStatefulSetController(
   sets.subscribe((event: CacheEvent) => {
     const key = objectKey(event.object);
     if (event.type === "DELETED") {
-      creations.delete(key);
-      deletions.delete(key);
+      expectations.delete(key);
     }
     queue.add(key);
   });
 
-  pods.subscribe(({ type, object: pod, old }: CacheEvent) => {
-    const ns = pod.metadata.namespace;
-    const ref = controllerRefOf(pod);
-    const owner = resolve(ns, ref);
-    const key = owner && objectKey(owner);
-    if (type === "ADDED") {
-      if (key) {
-        creations.creationObserved(key);
-        if (pod.metadata.deletionTimestamp) deletions.deletionObserved(key, pod.metadata.uid!);
-        queue.add(key);
-      } else if (!ref) enqueueSelecting(pod);
-      return;
-    }
-    if (type === "DELETED") {
-      if (key) {
-        deletions.deletionObserved(key, pod.metadata.uid!);
-        queue.add(key);
-      }
-      return;
-    }
-    if (key && pod.metadata.deletionTimestamp && !old?.metadata.deletionTimestamp) {
-      deletions.deletionObserved(key, pod.metadata.uid!);
-    }
-    const oldRef = old ? controllerRefOf(old) : undefined;
-    if (oldRef && oldRef.uid !== ref?.uid) {
-      const previous = resolve(ns, oldRef);
-      if (previous) queue.add(objectKey(previous));
-    }
-    if (key) queue.add(key);
-    else if (!ref && (oldRef || !deepEqual(old?.metadata.labels, pod.metadata.labels))) {
-      enqueueSelecting(pod);
-    }
-  });
+  pods.subscribe(onOwnedPodEvent({
+    owners: sets,
+    ownerType: STATEFUL_SET_TYPE,
+    expectations,
+    queue,
+    // Only a pod with one of the set's names may join it.
+    mayAdopt: (set, pod) => ordinalOf(set, pod) !== undefined,
+  }));
 
   revisions.subscribe(({ object }: CacheEvent) => {
     const owner = resolve(object.metadata.namespace, controllerRefOf(object));
     if (owner) queue.add(objectKey(owner));
   });
-
-  function enqueueSelecting(pod: KubeObject): void {
-    for (const set of ownersSelecting(sets, pod)) {
-      if (ordinalOf(set, pod) !== undefined) queue.add(objectKey(set));
-    }
-  }
 
   /** Creates the claims a replica mounts that do not exist yet. */
   const createClaims = async (set: KubeObject, ordinal: number) => {
@@ -239,8 +182,9 @@ export async function startStatefulSetController(
     const steps = phases.flat();
     const creates = steps.filter((s) => s.kind === "create").length;
     const victims = steps.flatMap((s) => s.kind === "delete" ? [s.pod.metadata.uid!] : []);
-    if (creates > 0) creations.expectCreations(key, creates);
-    if (victims.length > 0) deletions.expectDeletions(key, victims);
+    if (creates > 0 || victims.length > 0) {
+      expectations.expect(key, { creations: creates, deletions: victims });
+    }
     const currentTemplate = revisionTemplate(revs.current);
     const run = async (step: StatefulSetStep) => {
       try {
@@ -250,8 +194,8 @@ export async function startStatefulSetController(
         await createReplica(set, step.ordinal, template, revision.metadata.name!);
       } catch (error) {
         // What failed will never be observed: stop waiting for it.
-        if (step.kind === "create") creations.creationObserved(key);
-        else deletions.deletionObserved(key, step.pod.metadata.uid!);
+        if (step.kind === "create") expectations.creationObserved(key);
+        else expectations.deletionObserved(key, step.pod.metadata.uid!);
         if (step.kind === "delete" && (isNotFound(error) || isConflict(error))) return;
         throw error;
       }
@@ -261,8 +205,8 @@ export async function startStatefulSetController(
       if (error === undefined) continue;
       // Steps never started will not be observed either.
       for (const step of [...phases[i].slice(attempted), ...phases.slice(i + 1).flat()]) {
-        if (step.kind === "create") creations.creationObserved(key);
-        else deletions.deletionObserved(key, step.pod.metadata.uid!);
+        if (step.kind === "create") expectations.creationObserved(key);
+        else expectations.deletionObserved(key, step.pod.metadata.uid!);
       }
       throw error;
     }
@@ -272,8 +216,7 @@ export async function startStatefulSetController(
     const { namespace, name } = splitKey(key);
     const set = sets.get(namespace, name);
     if (!set) {
-      creations.delete(key);
-      deletions.delete(key);
+      expectations.delete(key);
       return;
     }
     const canAdopt = async () => {
@@ -305,7 +248,7 @@ export async function startStatefulSetController(
     const owned = await claimObjects({ ...common, cache: revisions, store: revisionStore });
     const revs = await resolveRevisions(set, owned, revisionStore, fieldManager);
     let failure: unknown;
-    if (creations.satisfied(key) && deletions.satisfied(key)) {
+    if (expectations.satisfied(key)) {
       const plan = planStatefulSet({
         set,
         pods: members,

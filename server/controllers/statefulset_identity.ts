@@ -8,14 +8,13 @@
  */
 import { clone } from "../../kube/deep_equal.ts";
 import type { KubeObject } from "../../kube/types.ts";
+import { REVISION_HASH_LABEL } from "./controller_history.ts";
 import { newControllerRef } from "./controller_ref.ts";
 
 /** The label holding the pod's own name, so a Service can select one replica. */
 export const POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
 /** The label holding the pod's ordinal. */
 export const POD_INDEX_LABEL = "apps.kubernetes.io/pod-index";
-/** The label naming the ControllerRevision a pod was made from. */
-export const REVISION_LABEL = "controller-revision-hash";
 
 /** The kind a StatefulSet's controller references name. */
 export const STATEFUL_SET_TYPE = { apiVersion: "apps/v1", kind: "StatefulSet" };
@@ -53,7 +52,7 @@ export function ordinalOf(set: KubeObject, pod: KubeObject): number | undefined 
 
 /** The revision label of a pod ("" when it has none). */
 export function podRevision(pod: KubeObject): string {
-  return pod.metadata.labels?.[REVISION_LABEL] ?? "";
+  return pod.metadata.labels?.[REVISION_HASH_LABEL] ?? "";
 }
 
 /** The claim name of a claim template for one ordinal. */
@@ -107,7 +106,7 @@ export function newReplicaPod(
       ...(template?.metadata?.labels ?? {}),
       [POD_NAME_LABEL]: name,
       [POD_INDEX_LABEL]: String(ordinal),
-      [REVISION_LABEL]: revision,
+      [REVISION_HASH_LABEL]: revision,
     },
     ownerReferences: [newControllerRef(set, STATEFUL_SET_TYPE)],
   };

@@ -8,11 +8,17 @@
  *
  * @module
  */
-import { clone, deepEqual } from "../../kube/deep_equal.ts";
+import { deepEqual } from "../../kube/deep_equal.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { RestStore } from "../apiserver/rest_store.ts";
-import { isConflict, isNotFound } from "./api_errors.ts";
-import { newControllerRef } from "./controller_ref.ts";
+import { isConflict } from "./api_errors.ts";
+import {
+  deleteRevision,
+  newControllerRevision,
+  revisionData,
+  revisionNumber,
+  sortRevisions,
+} from "./controller_history.ts";
 import { podTemplateHash } from "./pod_template_hash.ts";
 import { updateSameObject } from "./same_object.ts";
 import { podRevision, STATEFUL_SET_TYPE } from "./statefulset_identity.ts";
@@ -20,46 +26,15 @@ import { podRevision, STATEFUL_SET_TYPE } from "./statefulset_identity.ts";
 /** Hash collisions tolerated before giving up on a sync (upstream counts without a bound). */
 const MAX_COLLISIONS = 10;
 
-/** The revision data of a set: a patch that puts its current template back. */
-export function revisionData(set: KubeObject): Record<string, unknown> {
-  return { spec: { template: { ...clone(set.spec?.template ?? {}), $patch: "replace" } } };
-}
-
-/** The pod template a revision holds. */
-export function revisionTemplate(revision: KubeObject): KubeObject["spec"] {
-  const template = clone(revision.data?.spec?.template ?? {});
-  delete template.$patch;
-  return template;
-}
-
 /** The name of the revision of a set's current template. */
 export function revisionName(set: KubeObject, collisionCount = 0): string {
-  return `${set.metadata.name}-${podTemplateHash(revisionData(set), collisionCount)}`;
+  return newRevision(set, 0, collisionCount).metadata.name!;
 }
 
 /** A new revision of the set's current template, numbered `revision`. */
 export function newRevision(set: KubeObject, revision: number, collisionCount = 0): KubeObject {
-  return {
-    apiVersion: "apps/v1",
-    kind: "ControllerRevision",
-    metadata: {
-      name: revisionName(set, collisionCount),
-      namespace: set.metadata.namespace,
-      labels: { ...(set.spec?.template?.metadata?.labels ?? {}) },
-      ownerReferences: [newControllerRef(set, STATEFUL_SET_TYPE)],
-    },
-    data: revisionData(set),
-    revision,
-  };
-}
-
-/** Oldest first: by revision number, then creation time, then name. */
-export function sortRevisions(revisions: readonly KubeObject[]): KubeObject[] {
-  const created = (r: KubeObject) => Date.parse(r.metadata.creationTimestamp ?? "") || 0;
-  return [...revisions].sort((a, b) =>
-    (a.revision ?? 0) - (b.revision ?? 0) || created(a) - created(b) ||
-    (a.metadata.name! < b.metadata.name! ? -1 : a.metadata.name! > b.metadata.name! ? 1 : 0)
-  );
+  const hash = podTemplateHash(revisionData(set), collisionCount);
+  return newControllerRevision(set, STATEFUL_SET_TYPE, hash, revision);
 }
 
 /** Two revisions restore the same template. */
@@ -95,7 +70,7 @@ export async function resolveRevisions(
   const all = sortRevisions(owned);
   let collisionCount: number = set.status?.collisionCount ?? 0;
   const latest = all.at(-1);
-  const next = (latest?.revision ?? 0) + 1;
+  const next = (latest ? revisionNumber(latest) : 0) + 1;
   const wanted = newRevision(set, next, collisionCount);
   const equal = all.filter((r) => sameTemplate(r, wanted));
   let update: KubeObject;
@@ -160,12 +135,6 @@ export async function truncateHistory(
   const history = revisions.all.filter((r) => !live.has(r.metadata.name));
   const limit: number = set.spec?.revisionHistoryLimit ?? 10;
   for (const revision of history.slice(0, Math.max(0, history.length - limit))) {
-    try {
-      await store.delete(revision.metadata.namespace, revision.metadata.name!, {
-        preconditions: { uid: revision.metadata.uid },
-      });
-    } catch (error) {
-      if (!isNotFound(error) && !isConflict(error)) throw error;
-    }
+    await deleteRevision(store, revision);
   }
 }

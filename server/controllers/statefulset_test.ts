@@ -8,18 +8,13 @@ import { silentLogger } from "../log.ts";
 import { runFakeKubelet, setPodReady } from "./_test_pods.ts";
 import { controllerRefOf } from "./controller_ref.ts";
 import { startStatefulSetController } from "./statefulset.ts";
-import {
-  POD_INDEX_LABEL,
-  POD_NAME_LABEL,
-  REVISION_LABEL,
-  STATEFUL_SET_TYPE,
-} from "./statefulset_identity.ts";
+import { REVISION_HASH_LABEL, revisionTemplate } from "./controller_history.ts";
+import { POD_INDEX_LABEL, POD_NAME_LABEL, STATEFUL_SET_TYPE } from "./statefulset_identity.ts";
 import { planStatefulSet, statefulSetStatus, type StatefulSetStep } from "./statefulset_plan.ts";
 import {
   newRevision,
   resolveRevisions,
   revisionName,
-  revisionTemplate,
   truncateHistory,
 } from "./statefulset_revisions.ts";
 
@@ -66,7 +61,7 @@ function pod(ordinal: number, state: PodState = "ready", revision = "web-a"): Ku
       name: `web-${ordinal}`,
       namespace: "ns",
       uid: `uid-${ordinal}`,
-      labels: { [REVISION_LABEL]: revision },
+      labels: { [REVISION_HASH_LABEL]: revision },
       ...(state === "terminating" ? { deletionTimestamp: "2026-01-01T00:00:00Z" } : {}),
     },
     status: {
@@ -300,7 +295,7 @@ Deno.test("statefulset controller: identity, claims, revisions, events, scale an
       assertEquals(pod.spec?.subdomain, "db-svc");
       assertEquals(pod.metadata.labels?.[POD_NAME_LABEL], `db-${i}`);
       assertEquals(pod.metadata.labels?.[POD_INDEX_LABEL], String(i));
-      assert(pod.metadata.labels?.[REVISION_LABEL]?.startsWith("db-"));
+      assert(pod.metadata.labels?.[REVISION_HASH_LABEL]?.startsWith("db-"));
       const ref = controllerRefOf(pod)!;
       assertEquals([ref.kind, ref.uid, ref.blockOwnerDeletion], [
         STATEFUL_SET_TYPE.kind,

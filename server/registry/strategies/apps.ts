@@ -307,6 +307,29 @@ function validateDaemonSetUpdateStrategy(strategy: unknown): FieldError[] {
   }
 }
 
+/**
+ * The annotation that holds a DaemonSet's template generation (upstream's internal
+ * `spec.templateGeneration`, which apps/v1 has no field for): the DaemonSet controller labels its
+ * pods with it, to tell those of the current template from older ones.
+ */
+export const TEMPLATE_GENERATION_ANNOTATION = "deprecated.daemonset.template.generation";
+
+/**
+ * A DaemonSet's template generation: its annotation, else (stored before the annotation was
+ * kept) `metadata.generation`.
+ */
+export function templateGeneration(ds: KubeObject): number {
+  const annotated = Number(ds.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION]);
+  return Number.isInteger(annotated) && annotated > 0 ? annotated : ds.metadata.generation ?? 1;
+}
+
+function setTemplateGeneration(obj: KubeObject, generation: number): void {
+  obj.metadata.annotations = {
+    ...obj.metadata.annotations,
+    [TEMPLATE_GENERATION_ANNOTATION]: String(generation),
+  };
+}
+
 /** The apps/v1 DaemonSet strategy. */
 export const DAEMON_SET: ResourceStrategy = {
   hasStatus: true,
@@ -322,7 +345,18 @@ export const DAEMON_SET: ResourceStrategy = {
     spec.revisionHistoryLimit ??= 10;
     defaultPodTemplate(spec);
   },
-  prepareForCreate: resetStatus,
+  prepareForCreate(obj) {
+    resetStatus(obj);
+    // Upstream keeps a generation the client sent (a DaemonSet restored from a dump), else 1
+    // (`metadata.generation` of a new object).
+    setTemplateGeneration(obj, templateGeneration(obj));
+  },
+  prepareForUpdate(obj, old) {
+    // The client may not set it: it follows the old one, one up when the template changed.
+    const previous = templateGeneration(old);
+    const templateChanged = !semanticEqual(specOf(obj).template, specOf(old).template);
+    setTemplateGeneration(obj, templateChanged ? previous + 1 : previous);
+  },
   validate(obj) {
     const spec = specOf(obj);
     return [

@@ -1,6 +1,13 @@
 import { assertEquals, assertMatch } from "../../../tests/helpers/assert.ts";
 import type { FieldError, KubeObject } from "../../../kube/types.ts";
-import { CONTROLLER_REVISION, DAEMON_SET, DEPLOYMENT, REPLICA_SET, STATEFUL_SET } from "./apps.ts";
+import {
+  CONTROLLER_REVISION,
+  DAEMON_SET,
+  DEPLOYMENT,
+  REPLICA_SET,
+  STATEFUL_SET,
+  TEMPLATE_GENERATION_ANNOTATION,
+} from "./apps.ts";
 import type { ResourceStrategy } from "../types.ts";
 
 const NOW = Date.parse("2026-01-01T01:00:00Z");
@@ -83,6 +90,52 @@ Deno.test("apps: daemon set and stateful set defaults", () => {
   const rs = workload("ReplicaSet", {});
   assertEquals(create(REPLICA_SET, rs), []);
   assertEquals(rs.spec.replicas, 1);
+});
+
+Deno.test("apps: a daemon set's template generation starts at 1 and counts template changes", () => {
+  const generationOf = (ds: KubeObject) =>
+    ds.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION];
+  /** Defaults and prepares like the store's update path. */
+  const update = (old: KubeObject, change: (ds: KubeObject) => void) => {
+    const ds = structuredClone(old);
+    change(ds);
+    DAEMON_SET.applyDefaults?.(ds);
+    DAEMON_SET.prepareForUpdate?.(ds, old);
+    return ds;
+  };
+  const created = workload("DaemonSet", {});
+  assertEquals(create(DAEMON_SET, created), []);
+  assertEquals(generationOf(created), "1");
+
+  const relabelled = update(created, (ds) => {
+    ds.metadata.labels = { tier: "node" };
+    ds.spec.minReadySeconds = 5;
+  });
+  assertEquals(generationOf(relabelled), "1", "only a template change counts");
+  const newImage = update(relabelled, (ds) => {
+    ds.spec.template.spec.containers[0].image = "nginx:1.28";
+  });
+  assertEquals(generationOf(newImage), "2");
+  const forged = update(newImage, (ds) => {
+    ds.metadata.annotations = { [TEMPLATE_GENERATION_ANNOTATION]: "40" };
+  });
+  assertEquals(generationOf(forged), "2", "a client may not set it");
+  const dropped = update(newImage, (ds) => {
+    delete ds.metadata.annotations;
+    ds.spec.template.metadata.labels.version = "3";
+  });
+  assertEquals(generationOf(dropped), "3");
+
+  // One stored before the annotation was kept continues from its generation.
+  const legacy = structuredClone(created);
+  delete legacy.metadata.annotations;
+  legacy.metadata.generation = 4;
+  assertEquals(generationOf(update(legacy, () => {})), "4");
+  // A DaemonSet restored with its annotation keeps it, as upstream.
+  const restored = workload("DaemonSet", {});
+  restored.metadata.annotations = { [TEMPLATE_GENERATION_ANNOTATION]: "7" };
+  create(DAEMON_SET, restored);
+  assertEquals(generationOf(restored), "7");
 });
 
 Deno.test("apps: the selector is required, non-empty and must match the template", () => {
