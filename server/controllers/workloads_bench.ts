@@ -2,7 +2,9 @@
  * Figures for the workload controllers, in process over a real SQLite store (no HTTP, no
  * scheduler): how long a Deployment of N replicas takes to have every pod available when a
  * stand-in kubelet readies pods as they appear, how long a rolling update of all of them takes,
- * and the memory the caches hold meanwhile.
+ * and the memory the caches hold meanwhile. This isolates the controllers; the end-to-end figure
+ * (HTTPS, the server's scheduler, simulated nodes marking pods Running) is the Deployment row of
+ * `deno task bench` (scripts/bench/cluster.ts).
  *
  * Run: `scripts/deno run -A server/controllers/workloads_bench.ts 1000`
  *

@@ -1,0 +1,157 @@
+/**
+ * What the benches share: a k3ts server as a child process (so its CPU and memory are its own),
+ * readings from /proc, percentiles and the row format every figure is printed in.
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import { waitFor } from "../../tests/helpers/wait.ts";
+
+/** The k3ts command line entry point. */
+export const CLI = fileURLToPath(new URL("../../cli.ts", import.meta.url));
+
+/** The p-th percentile (nearest rank) of `values`; NaN when there are none. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Prints one figure: name, value and, when the issue sets one, the target. */
+export function row(name: string, value: string, target = ""): void {
+  console.log(`${name.padEnd(58)} ${value.padStart(14)}  ${target}`);
+}
+
+/** A target with its verdict: `target <= 50 ✓`. */
+export function verdict(met: boolean, target: string): string {
+  return `target ${target} ${met ? "✓" : "✗"}`;
+}
+
+/** A server child process. */
+export interface ServerProcess {
+  child: Deno.ChildProcess;
+  port: number;
+  /** Milliseconds from spawn to the first 200 from /readyz. */
+  readyMs: number;
+}
+
+/**
+ * Spawns `k3ts server` on 127.0.0.1:`port` and waits until /readyz answers 200.
+ *
+ * @param dataDir Holds `config.yaml` (may be empty), the state and the admin kubeconfig.
+ * @param port The HTTPS port.
+ * @param extraArgs More server flags (e.g. a wider `--cluster-cidr`).
+ */
+export async function spawnServer(
+  dataDir: string,
+  port: number,
+  extraArgs: string[] = [],
+): Promise<ServerProcess> {
+  const started = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      // e.g. BENCH_DENO_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
+      ...(Deno.env.get("BENCH_DENO_FLAGS")?.split(" ").filter(Boolean) ?? []),
+      CLI,
+      "server",
+      "--config",
+      `${dataDir}/config.yaml`,
+      "--data-dir",
+      dataDir,
+      "--https-listen-port",
+      String(port),
+      "--bind-address",
+      "127.0.0.1",
+      "--write-kubeconfig",
+      `${dataDir}/kubeconfig.yaml`,
+      "--log-level",
+      "error",
+      ...extraArgs,
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  // The CA is only known once the first start wrote it, so trust comes from the data dir.
+  let client: Deno.HttpClient | undefined;
+  try {
+    await waitFor("server ready", async () => {
+      if (!client) {
+        const ca = await Deno.readTextFile(`${dataDir}/server/tls/server-ca.crt`).catch(() =>
+          undefined
+        );
+        if (!ca) return false;
+        client = Deno.createHttpClient({ caCerts: [ca] });
+      }
+      const response = await fetch(`https://127.0.0.1:${port}/readyz`, { client });
+      await response.body?.cancel();
+      return response.status === 200;
+    }, 60_000);
+  } catch (error) {
+    await stopProcess(child);
+    throw error;
+  } finally {
+    client?.close();
+  }
+  return { child, port, readyMs: performance.now() - started };
+}
+
+/** SIGTERMs a child (SIGKILL after `graceMs`) and waits for it; a child already gone is fine. */
+export async function stopProcess(child: Deno.ChildProcess, graceMs = 15_000): Promise<void> {
+  try {
+    child.kill("SIGTERM");
+  } catch {
+    // already exited
+  }
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // exited meanwhile
+    }
+  }, graceMs);
+  try {
+    await child.status;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** User+system CPU seconds a process has used so far (from /proc; clock ticks are 100 Hz). */
+export function cpuSeconds(pid: number | "self"): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds of a process's main thread (the JavaScript thread) so far. */
+export function mainThreadCpuSeconds(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/task/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Busy and total CPU seconds of the whole machine so far (all cores, from /proc/stat). */
+export function machineCpu(): { busy: number; total: number } {
+  const fields = Deno.readTextFileSync("/proc/stat").split("\n")[0].trim().split(/\s+/).slice(1)
+    .map(Number);
+  const total = fields.reduce((a, b) => a + b, 0) / 100;
+  const idle = (fields[3] + fields[4]) / 100;
+  return { busy: total - idle, total };
+}
+
+/** A process's resident memory (VmRSS) in MB. */
+export function rssMb(pid: number): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? "0");
+  return kb / 1024;
+}
+
+/** A process's peak resident memory (VmHWM) in MB. */
+export function peakRssMb(pid: number): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? "0");
+  return kb / 1024;
+}
