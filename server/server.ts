@@ -37,7 +37,7 @@ import {
 } from "./controllers/service_account.ts";
 import { startNodeIpam } from "./controllers/node_ipam.ts";
 import { startNodeLifecycle } from "./controllers/node_lifecycle.ts";
-import { SharedInformers } from "./controllers/shared_informers.ts";
+import { type InformerCache, SharedInformers } from "./controllers/shared_informers.ts";
 import { startWorkloadControllers } from "./controllers/workloads.ts";
 import { ensureLeaderIdentity, LeaseElector } from "./leader/mod.ts";
 import { startScheduler } from "./scheduler/mod.ts";
@@ -140,12 +140,20 @@ export async function startServer(
   const registry = new ResourceRegistry();
   for (const info of BUILTIN_RESOURCES) registry.add(info, strategyFor(info));
 
+  // Namespaced writes check their namespace from a watch-fed cache once it is synced; a miss
+  // (a namespace created a moment ago) reads the datastore, as upstream's NamespaceLifecycle.
+  // `namespaceCache` is assigned below, before the listener opens and any request arrives.
   const storeDeps: StoreDeps = {
     backend,
     admission: createAdmission({
       backend,
       serviceCidr: config.serviceCidr,
-      getNamespace: (name) => stores.forKind("", "Namespace").find(undefined, name),
+      getNamespace: (name) => {
+        const cached = namespaceCache.hasSynced ? namespaceCache.get(undefined, name) : undefined;
+        return cached
+          ? Promise.resolve(cached)
+          : stores.forKind("", "Namespace").find(undefined, name);
+      },
       checks: [checkNodeRestriction],
     }),
     fields: createFieldChecker(),
@@ -153,6 +161,8 @@ export async function startServer(
   };
   const stores: StoreSet = new StoreSet(registry, storeDeps);
   const stop = new AbortController();
+  const apiInformers = new SharedInformers(stores, { signal: stop.signal, logger: log });
+  const namespaceCache: InformerCache = apiInformers.forKind("", "Namespace");
   const rbac = await startRbacAuthorizer(stores, { signal: stop.signal, logger: log });
   const nodeAuthorizer = await startNodeAuthorizer(stores, { signal: stop.signal, logger: log });
   let ready = false;
@@ -273,6 +283,7 @@ export async function startServer(
       }),
       rbac.done,
       nodeAuthorizer.done,
+      apiInformers.stopped(),
     ];
     ready = true;
     const startupMs = performance.now() - started;
@@ -300,7 +311,7 @@ export async function startServer(
   } catch (error) {
     stop.abort();
     await https.close();
-    await Promise.allSettled([rbac.done, nodeAuthorizer.done]);
+    await Promise.allSettled([rbac.done, nodeAuthorizer.done, apiInformers.stopped()]);
     await backend.close();
     throw error;
   }
