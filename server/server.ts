@@ -37,7 +37,8 @@ import {
 } from "./controllers/service_account.ts";
 import { startNodeIpam } from "./controllers/node_ipam.ts";
 import { startNodeLifecycle } from "./controllers/node_lifecycle.ts";
-import { type InformerCache, SharedInformers } from "./controllers/shared_informers.ts";
+import { type InformerCache, SharedInformers } from "../kube/informers/shared_informers.ts";
+import { inProcessListWatches } from "./apiserver/in_process_list_watch.ts";
 import { startWorkloadControllers } from "./controllers/workloads.ts";
 import { ensureLeaderIdentity, LeaseElector } from "./leader/mod.ts";
 import { startScheduler } from "./scheduler/mod.ts";
@@ -161,7 +162,10 @@ export async function startServer(
   };
   const stores: StoreSet = new StoreSet(registry, storeDeps);
   const stop = new AbortController();
-  const apiInformers = new SharedInformers(stores, { signal: stop.signal, logger: log });
+  const apiInformers = new SharedInformers(inProcessListWatches(stores), {
+    signal: stop.signal,
+    logger: log,
+  });
   const namespaceCache: InformerCache = apiInformers.forKind("", "Namespace");
   const rbac = await startRbacAuthorizer(stores, { signal: stop.signal, logger: log });
   const nodeAuthorizer = await startNodeAuthorizer(stores, { signal: stop.signal, logger: log });
@@ -252,7 +256,10 @@ export async function startServer(
         identity: leaderIdentity,
         logger: log,
       }).run(stop.signal, (signal) => {
-        const informers = new SharedInformers(stores, { signal, logger: log });
+        const informers = new SharedInformers(inProcessListWatches(stores), {
+          signal,
+          logger: log,
+        });
         return Promise.allSettled([
           startNamespaceController(stores, { signal, logger: log }),
           startServiceAccountController(stores, { signal, logger: log }),

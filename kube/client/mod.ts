@@ -28,3 +28,16 @@ export {
   loadKubeconfig,
   type LoadKubeconfigOptions,
 } from "./kubeconfig.ts";
+export {
+  HTTP_MIN_BACKOFF_MS,
+  httpListWatch,
+  type HttpListWatchOptions,
+  WATCH_CLIENT_TIMEOUT_MS,
+} from "./http_list_watch.ts";
+export {
+  type ListResult,
+  type ListWatch,
+  type WatchEvent,
+  type WatchEventType,
+  WatchExpiredError,
+} from "./list_watch.ts";

@@ -12,7 +12,7 @@ import type { KubeObject, OwnerReference } from "../../kube/types.ts";
 import type { RestStore } from "../apiserver/rest_store.ts";
 import { isConflict, isNotFound } from "./api_errors.ts";
 import { updateSameObject } from "./same_object.ts";
-import type { InformerCache } from "./shared_informers.ts";
+import type { InformerCache } from "../../kube/informers/shared_informers.ts";
 
 /** Index of objects by the UID of their controller. */
 export const CONTROLLER_UID_INDEX = "controllerUid";

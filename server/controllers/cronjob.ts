@@ -30,8 +30,9 @@ import {
   objectKey,
   SharedInformers,
   splitKey,
-} from "./shared_informers.ts";
-import { controllerRunOptions, WorkQueue } from "./workqueue.ts";
+} from "../../kube/informers/shared_informers.ts";
+import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import { controllerRunOptions, WorkQueue } from "../../kube/informers/workqueue.ts";
 
 const CRON_JOB_TYPE = { apiVersion: "batch/v1", kind: "CronJob" };
 
@@ -145,7 +146,8 @@ export async function startCronJobController(
 ): Promise<void> {
   const { signal, logger } = options;
   const now = options.now ?? Date.now;
-  const informers = options.informers ?? new SharedInformers(stores, { signal, logger });
+  const informers = options.informers ??
+    new SharedInformers(inProcessListWatches(stores), { signal, logger });
   const cronJobs = informers.forKind("batch", "CronJob");
   const jobs = informers.forKind("batch", "Job");
   indexByController(jobs);

@@ -52,8 +52,9 @@ import {
   objectKey,
   SharedInformers,
   splitKey,
-} from "./shared_informers.ts";
-import { controllerRunOptions, WorkQueue } from "./workqueue.ts";
+} from "../../kube/informers/shared_informers.ts";
+import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import { controllerRunOptions, WorkQueue } from "../../kube/informers/workqueue.ts";
 
 /** At most this many pods are created or deleted in one sync, as upstream's daemon BurstReplicas. */
 const BURST_REPLICAS = 250;
@@ -76,7 +77,8 @@ export async function startDaemonSetController(
 ): Promise<void> {
   const { signal, logger } = options;
   const now = options.now ?? Date.now;
-  const informers = options.informers ?? new SharedInformers(stores, { signal, logger });
+  const informers = options.informers ??
+    new SharedInformers(inProcessListWatches(stores), { signal, logger });
   const daemonSets = informers.forKind("apps", "DaemonSet");
   const pods = informers.forKind("", "Pod");
   const nodes = informers.forKind("", "Node");

@@ -24,7 +24,7 @@ import { claimObjects, selectorOf } from "./controller_ref.ts";
 import { DAEMON_SET_TYPE } from "./daemonset_nodes.ts";
 import { podTemplateHash, templatesEqualIgnoringHash } from "./pod_template_hash.ts";
 import { updateSameObject } from "./same_object.ts";
-import type { InformerCache } from "./shared_informers.ts";
+import type { InformerCache } from "../../kube/informers/shared_informers.ts";
 
 /** True when the revision holds the DaemonSet's current template (upstream's `Match`). */
 export function revisionMatches(revision: KubeObject, ds: KubeObject): boolean {

@@ -65,8 +65,9 @@ import {
   objectKey,
   SharedInformers,
   splitKey,
-} from "./shared_informers.ts";
-import { controllerRunOptions, WorkQueue } from "./workqueue.ts";
+} from "../../kube/informers/shared_informers.ts";
+import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import { controllerRunOptions, WorkQueue } from "../../kube/informers/workqueue.ts";
 
 const DEPLOYMENT_TYPE = { apiVersion: "apps/v1", kind: "Deployment" };
 
@@ -83,7 +84,8 @@ export async function startDeploymentController(
 ): Promise<void> {
   const { signal, logger } = options;
   const now = options.now ?? Date.now;
-  const informers = options.informers ?? new SharedInformers(stores, { signal, logger });
+  const informers = options.informers ??
+    new SharedInformers(inProcessListWatches(stores), { signal, logger });
   const deployments = informers.forKind("apps", "Deployment");
   const replicaSets = informers.forKind("apps", "ReplicaSet");
   const pods = informers.forKind("", "Pod");

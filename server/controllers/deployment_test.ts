@@ -10,7 +10,8 @@ import { REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION } from "./deployment_r
 import { getCondition } from "./deployment_status.ts";
 import { POD_TEMPLATE_HASH_LABEL } from "./pod_template_hash.ts";
 import { startReplicaSetController } from "./replicaset.ts";
-import { SharedInformers } from "./shared_informers.ts";
+import { SharedInformers } from "../../kube/informers/shared_informers.ts";
+import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
 import { runFakeKubelet } from "./_test_pods.ts";
 import { isPodReady } from "./pod_state.ts";
 
@@ -35,7 +36,10 @@ function startControllers(
   options: { now?: () => number; ready?: (pod: KubeObject) => boolean } = {},
 ) {
   const stop = new AbortController();
-  const informers = new SharedInformers(stores, { signal: stop.signal, logger: silentLogger });
+  const informers = new SharedInformers(inProcessListWatches(stores), {
+    signal: stop.signal,
+    logger: silentLogger,
+  });
   const common = { signal: stop.signal, logger: silentLogger, informers, now: options.now };
   const running = Promise.all([
     startReplicaSetController(stores, common),

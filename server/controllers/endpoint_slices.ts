@@ -35,8 +35,9 @@ import {
   type ControllerOptions,
   SharedInformers,
   splitKey,
-} from "./shared_informers.ts";
-import { controllerRunOptions, WorkQueue } from "./workqueue.ts";
+} from "../../kube/informers/shared_informers.ts";
+import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import { controllerRunOptions, WorkQueue } from "../../kube/informers/workqueue.ts";
 
 /** Label naming the Service of a slice. */
 export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
@@ -218,7 +219,8 @@ export async function startEndpointSliceController(
 ): Promise<void> {
   const { signal, logger } = options;
   const perSlice = options.maxEndpointsPerSlice ?? MAX_ENDPOINTS_PER_SLICE;
-  const informers = options.informers ?? new SharedInformers(stores, { signal, logger });
+  const informers = options.informers ??
+    new SharedInformers(inProcessListWatches(stores), { signal, logger });
   const services = informers.forKind("", "Service");
   const pods = informers.forKind("", "Pod");
   const slices = informers.forKind("discovery.k8s.io", "EndpointSlice");

@@ -27,8 +27,9 @@ import {
   objectKey,
   SharedInformers,
   splitKey,
-} from "./shared_informers.ts";
-import { controllerRunOptions, WorkQueue } from "./workqueue.ts";
+} from "../../kube/informers/shared_informers.ts";
+import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import { controllerRunOptions, WorkQueue } from "../../kube/informers/workqueue.ts";
 
 /** Addresses one Endpoints object holds at most; beyond, it is truncated (as upstream). */
 export const MAX_ENDPOINT_ADDRESSES = 1000;
@@ -116,7 +117,8 @@ export async function startEndpointsController(
   options: EndpointsControllerOptions,
 ): Promise<void> {
   const { signal, logger } = options;
-  const informers = options.informers ?? new SharedInformers(stores, { signal, logger });
+  const informers = options.informers ??
+    new SharedInformers(inProcessListWatches(stores), { signal, logger });
   const services = informers.forKind("", "Service");
   const pods = informers.forKind("", "Pod");
   const endpoints = informers.forKind("", "Endpoints");

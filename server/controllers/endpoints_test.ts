@@ -11,12 +11,16 @@ import {
   startEndpointSliceController,
 } from "./endpoint_slices.ts";
 import { startEndpointsController } from "./endpoints.ts";
-import { SharedInformers } from "./shared_informers.ts";
+import { SharedInformers } from "../../kube/informers/shared_informers.ts";
+import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
 import { setPodReady } from "./_test_pods.ts";
 
 function startControllers(stores: StoreSet, maxEndpointsPerSlice?: number) {
   const stop = new AbortController();
-  const informers = new SharedInformers(stores, { signal: stop.signal, logger: silentLogger });
+  const informers = new SharedInformers(inProcessListWatches(stores), {
+    signal: stop.signal,
+    logger: silentLogger,
+  });
   const common = { signal: stop.signal, logger: silentLogger, informers };
   const running = Promise.all([
     startEndpointsController(stores, common),

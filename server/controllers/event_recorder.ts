@@ -17,7 +17,7 @@ import type { KubeObject } from "../../kube/types.ts";
 import { timestamp } from "../apiserver/object_meta.ts";
 import type { RestStore } from "../apiserver/rest_store.ts";
 import type { Logger } from "../log.ts";
-import { objectKey } from "./shared_informers.ts";
+import { objectKey } from "../../kube/informers/shared_informers.ts";
 
 /** Options of {@link EventRecorder}. */
 export interface EventRecorderOptions {

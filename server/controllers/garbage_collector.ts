@@ -16,7 +16,8 @@ import type { RegisteredResource } from "../apiserver/resources.ts";
 import type { Logger } from "../log.ts";
 import { isConflict, isNotFound } from "./api_errors.ts";
 import { groupOf } from "./controller_ref.ts";
-import { runInformer, untilAborted } from "./informer.ts";
+import { runInformer, untilAborted } from "../../kube/informers/informer.ts";
+import { inProcessListWatch } from "../apiserver/in_process_list_watch.ts";
 import {
   FOREGROUND_FINALIZER,
   isDeletingDependents,
@@ -27,7 +28,7 @@ import {
   type OwnerIndexNode,
 } from "./owner_index.ts";
 import { updateSameObject } from "./same_object.ts";
-import { WorkQueue } from "./workqueue.ts";
+import { WorkQueue } from "../../kube/informers/workqueue.ts";
 
 /** Resources the collector leaves alone: events come and go by themselves. */
 const IGNORED = new Set(["/Event", "events.k8s.io/Event"]);
@@ -284,7 +285,7 @@ export async function startGarbageCollectorController(
     let markSynced: () => void;
     synced.push(new Promise((resolve) => markSynced = resolve));
     const store = stores.lookup(group, resource.info.version, resource.info.plural)!;
-    return runInformer(store, stores.deps.backend, {
+    return runInformer(inProcessListWatch(store, stores.deps.backend), {
       replace(items) {
         const { upserted, removed } = index.replace(
           group,

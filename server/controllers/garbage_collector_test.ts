@@ -7,7 +7,8 @@ import { silentLogger } from "../log.ts";
 import { startDeploymentController } from "./deployment.ts";
 import { startGarbageCollectorController } from "./garbage_collector.ts";
 import { startReplicaSetController } from "./replicaset.ts";
-import { SharedInformers } from "./shared_informers.ts";
+import { SharedInformers } from "../../kube/informers/shared_informers.ts";
+import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
 import { runFakeKubelet } from "./_test_pods.ts";
 
 function ownedBy(owner: KubeObject, block = true): OwnerReference {
@@ -155,7 +156,10 @@ Deno.test("garbage collector: deleting a Deployment with each propagation policy
   await using test = await openTestStores(["ns"]);
   const { stores } = test;
   const stop = new AbortController();
-  const informers = new SharedInformers(stores, { signal: stop.signal, logger: silentLogger });
+  const informers = new SharedInformers(inProcessListWatches(stores), {
+    signal: stop.signal,
+    logger: silentLogger,
+  });
   const common = { signal: stop.signal, logger: silentLogger, informers };
   const running = Promise.all([
     startReplicaSetController(stores, common),

@@ -67,8 +67,9 @@ import {
   objectKey,
   SharedInformers,
   splitKey,
-} from "./shared_informers.ts";
-import { controllerRunOptions, WorkQueue } from "./workqueue.ts";
+} from "../../kube/informers/shared_informers.ts";
+import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import { controllerRunOptions, WorkQueue } from "../../kube/informers/workqueue.ts";
 
 const JOB_TYPE = { apiVersion: "batch/v1", kind: "Job" };
 
@@ -140,7 +141,8 @@ export async function startJobController(
   const { signal, logger } = options;
   const now = options.now ?? Date.now;
   const backoffBaseMs = options.podFailureBackoffMs ?? DEFAULT_POD_FAILURE_BACKOFF_MS;
-  const informers = options.informers ?? new SharedInformers(stores, { signal, logger });
+  const informers = options.informers ??
+    new SharedInformers(inProcessListWatches(stores), { signal, logger });
   const jobs = informers.forKind("batch", "Job");
   const pods = informers.forKind("", "Pod");
   indexByController(pods);

@@ -16,8 +16,9 @@ import {
   objectKey,
   SharedInformers,
   splitKey,
-} from "./shared_informers.ts";
-import { controllerRunOptions, WorkQueue } from "./workqueue.ts";
+} from "../../kube/informers/shared_informers.ts";
+import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import { controllerRunOptions, WorkQueue } from "../../kube/informers/workqueue.ts";
 
 /** Options of {@link startJobTtlController}. */
 export interface JobTtlControllerOptions extends ControllerOptions {
@@ -45,7 +46,8 @@ export async function startJobTtlController(
 ): Promise<void> {
   const { signal, logger } = options;
   const now = options.now ?? Date.now;
-  const informers = options.informers ?? new SharedInformers(stores, { signal, logger });
+  const informers = options.informers ??
+    new SharedInformers(inProcessListWatches(stores), { signal, logger });
   const jobs = informers.forKind("batch", "Job");
   const jobStore = stores.forKind("batch", "Job");
   const queue = new WorkQueue();

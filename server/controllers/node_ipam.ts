@@ -11,7 +11,8 @@ import { ApiError } from "../../kube/errors.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
 import type { Logger } from "../log.ts";
-import { runInformer } from "./informer.ts";
+import { runInformer } from "../../kube/informers/informer.ts";
+import { inProcessListWatch } from "../apiserver/in_process_list_watch.ts";
 
 /** Field manager of the writes this controller makes. */
 const FIELD_MANAGER = "node-ipam-controller";
@@ -272,7 +273,7 @@ export function startNodeIpam(stores: StoreSet, options: NodeIpamOptions): Promi
     if (waiting.size > 0) scheduleRetry();
   };
 
-  const running = runInformer(nodes, stores.deps.backend, {
+  const running = runInformer(inProcessListWatch(nodes, stores.deps.backend), {
     replace(items) {
       // Rebuild from what exists: first every subnet already written, then the rest.
       allocator.clear();

@@ -32,7 +32,8 @@ import { timestamp } from "../apiserver/object_meta.ts";
 import { NODE_LEASE_NAMESPACE } from "../auth/rbac/node_authorizer.ts";
 import type { Logger } from "../log.ts";
 import { EventRecorder } from "./event_recorder.ts";
-import { runInformer } from "./informer.ts";
+import { runInformer } from "../../kube/informers/informer.ts";
+import { inProcessListWatch } from "../apiserver/in_process_list_watch.ts";
 import { isPodActive, isPodReady } from "./pod_state.ts";
 
 /** Field manager and event source of this controller (upstream's component name). */
@@ -531,7 +532,7 @@ export function startNodeLifecycle(
 
   const informer = (name: string) => ({ signal: options.signal, logger: log, name });
   const loops = [
-    runInformer(nodeStore, stores.deps.backend, {
+    runInformer(inProcessListWatch(nodeStore, stores.deps.backend), {
       replace(items) {
         const seen = new Set(items.map((n) => n.metadata.name!));
         for (const [name, entry] of health) if (entry.node && !seen.has(name)) forgetNode(name);
@@ -540,11 +541,15 @@ export function startNodeLifecycle(
       apply: (type, node) =>
         type === "DELETED" ? forgetNode(node.metadata.name!) : observeNode(node),
     }, informer("node-lifecycle-nodes")),
-    runInformer(stores.forKind("coordination.k8s.io", "Lease"), stores.deps.backend, {
-      replace: (items) => items.forEach(observeLease),
-      apply: (type, lease) => type !== "DELETED" && observeLease(lease),
-    }, informer("node-lifecycle-leases")),
-    runInformer(podStore, stores.deps.backend, {
+    runInformer(
+      inProcessListWatch(stores.forKind("coordination.k8s.io", "Lease"), stores.deps.backend),
+      {
+        replace: (items) => items.forEach(observeLease),
+        apply: (type, lease) => type !== "DELETED" && observeLease(lease),
+      },
+      informer("node-lifecycle-leases"),
+    ),
+    runInformer(inProcessListWatch(podStore, stores.deps.backend), {
       replace(items) {
         const seen = new Set<string>();
         for (const pod of items) {

@@ -20,7 +20,11 @@ import { errorMessage, isNamespaceTerminating, isNotFound } from "./api_errors.t
 import { controllerRefOf, ownersSelecting, resolveControllerRef } from "./controller_ref.ts";
 import type { EventRecorder } from "./event_recorder.ts";
 import type { Expectations } from "./expectations.ts";
-import { type CacheEvent, type InformerCache, objectKey } from "./shared_informers.ts";
+import {
+  type CacheEvent,
+  type InformerCache,
+  objectKey,
+} from "../../kube/informers/shared_informers.ts";
 import { inSlowStartBatches } from "./slow_start.ts";
 
 /** What a {@link PodControl} writes through and records in. */

@@ -29,8 +29,9 @@ import {
   objectKey,
   SharedInformers,
   splitKey,
-} from "./shared_informers.ts";
-import { controllerRunOptions, WorkQueue } from "./workqueue.ts";
+} from "../../kube/informers/shared_informers.ts";
+import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import { controllerRunOptions, WorkQueue } from "../../kube/informers/workqueue.ts";
 
 /** The field manager of writes by the controller manager's loops. */
 export const CONTROLLER_FIELD_MANAGER = "kube-controller-manager";
@@ -74,7 +75,8 @@ export async function startReplicaSetController(
 ): Promise<void> {
   const { signal, logger } = options;
   const now = options.now ?? Date.now;
-  const informers = options.informers ?? new SharedInformers(stores, { signal, logger });
+  const informers = options.informers ??
+    new SharedInformers(inProcessListWatches(stores), { signal, logger });
   const replicaSets = informers.forKind("apps", "ReplicaSet");
   const pods = informers.forKind("", "Pod");
   indexByController(pods);

@@ -8,7 +8,8 @@ import { ApiError } from "../../kube/errors.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
 import type { Logger } from "../log.ts";
-import { runInformer } from "./informer.ts";
+import { runInformer } from "../../kube/informers/informer.ts";
+import { inProcessListWatch } from "../apiserver/in_process_list_watch.ts";
 
 /** The ServiceAccount every namespace gets. */
 export const DEFAULT_SERVICE_ACCOUNT = "default";
@@ -53,11 +54,11 @@ export async function startServiceAccountController(
   const namespaces = stores.forKind("", "Namespace");
   const informerOptions = { signal: options.signal, logger: options.logger };
   await Promise.all([
-    runInformer(namespaces, stores.deps.backend, {
+    runInformer(inProcessListWatch(namespaces, stores.deps.backend), {
       replace: (items) => items.forEach(ensure),
       apply: (type, ns) => type !== "DELETED" && ensure(ns),
     }, { ...informerOptions, name: "namespaces (service accounts)" }),
-    runInformer(stores.forKind("", "ServiceAccount"), stores.deps.backend, {
+    runInformer(inProcessListWatch(stores.forKind("", "ServiceAccount"), stores.deps.backend), {
       replace: () => {},
       apply(type, account) {
         if (type !== "DELETED" || account.metadata.name !== DEFAULT_SERVICE_ACCOUNT) return;

@@ -9,8 +9,12 @@
 import { type LabelSelectorMatcher, labelSelectorMatcher } from "../../kube/selectors/labels.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { isPodReady, isPodTerminal } from "./pod_state.ts";
-import { type CacheEvent, type InformerCache, objectKey } from "./shared_informers.ts";
-import type { WorkQueue } from "./workqueue.ts";
+import {
+  type CacheEvent,
+  type InformerCache,
+  objectKey,
+} from "../../kube/informers/shared_informers.ts";
+import type { WorkQueue } from "../../kube/informers/workqueue.ts";
 
 /** Label on Endpoints and EndpointSlices of a headless Service. */
 export const HEADLESS_LABEL = "service.kubernetes.io/headless";

@@ -35,7 +35,8 @@ import {
   objectKey,
   SharedInformers,
   splitKey,
-} from "./shared_informers.ts";
+} from "../../kube/informers/shared_informers.ts";
+import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
 import { inSlowStartBatches } from "./slow_start.ts";
 import {
   claimsFor,
@@ -46,7 +47,7 @@ import {
 } from "./statefulset_identity.ts";
 import { planStatefulSet, statefulSetStatus, type StatefulSetStep } from "./statefulset_plan.ts";
 import { resolveRevisions, type SetRevisions, truncateHistory } from "./statefulset_revisions.ts";
-import { controllerRunOptions, WorkQueue } from "./workqueue.ts";
+import { controllerRunOptions, WorkQueue } from "../../kube/informers/workqueue.ts";
 
 /** Options of {@link startStatefulSetController}. */
 export interface StatefulSetControllerOptions extends ControllerOptions {
@@ -61,7 +62,8 @@ export async function startStatefulSetController(
 ): Promise<void> {
   const { signal, logger } = options;
   const now = options.now ?? Date.now;
-  const informers = options.informers ?? new SharedInformers(stores, { signal, logger });
+  const informers = options.informers ??
+    new SharedInformers(inProcessListWatches(stores), { signal, logger });
   const sets = informers.forKind("apps", "StatefulSet");
   const pods = informers.forKind("", "Pod");
   const revisions = informers.forKind("apps", "ControllerRevision");

@@ -16,7 +16,8 @@ import { startGarbageCollectorController } from "./garbage_collector.ts";
 import { startJobController } from "./job.ts";
 import { startPodGcController } from "./pod_gc.ts";
 import { startReplicaSetController } from "./replicaset.ts";
-import { SharedInformers } from "./shared_informers.ts";
+import { SharedInformers } from "../../kube/informers/shared_informers.ts";
+import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
 import { startStatefulSetController } from "./statefulset.ts";
 
 /** Options of {@link startWorkloadControllers}. */
@@ -39,7 +40,10 @@ export async function startWorkloadControllers(
   options: WorkloadControllersOptions,
 ): Promise<void> {
   const informers = options.informers ??
-    new SharedInformers(stores, { signal: options.signal, logger: options.logger });
+    new SharedInformers(inProcessListWatches(stores), {
+      signal: options.signal,
+      logger: options.logger,
+    });
   const common = { signal: options.signal, logger: options.logger, informers };
   await Promise.all([
     startReplicaSetController(stores, common),

@@ -14,8 +14,9 @@ import type { StoreSet } from "../apiserver/handler.ts";
 import type { RestStore } from "../apiserver/rest_store.ts";
 import { errorMessage } from "../controllers/api_errors.ts";
 import { EventRecorder } from "../controllers/event_recorder.ts";
-import { runInformer, untilAborted } from "../controllers/informer.ts";
-import { objectKey } from "../controllers/shared_informers.ts";
+import { runInformer, untilAborted } from "../../kube/informers/informer.ts";
+import { inProcessListWatch } from "../apiserver/in_process_list_watch.ts";
+import { objectKey } from "../../kube/informers/shared_informers.ts";
 import type { Logger } from "../log.ts";
 import { DEFAULT_SCHEDULER_NAME, isPendingForUs, podSpec } from "./api_types.ts";
 import { bindPod, markUnschedulable, SCHEDULER_FIELD_MANAGER, SCHEDULER_USER } from "./binding.ts";
@@ -280,14 +281,14 @@ export async function startScheduler(stores: StoreSet, options: SchedulerOptions
   ]).then(() => undefined);
   const backend = stores.deps.backend;
   const informers = [
-    runInformer(stores.forKind("", "Node"), backend, {
+    runInformer(inProcessListWatch(stores.forKind("", "Node"), backend), {
       replace(items) {
         scheduler.replaceNodes(items);
         nodesListed();
       },
       apply: (type, node) => scheduler.applyNode(type, node),
     }, { signal, logger, name: "scheduler-nodes" }),
-    runInformer(stores.forKind("", "Pod"), backend, {
+    runInformer(inProcessListWatch(stores.forKind("", "Pod"), backend), {
       replace(items) {
         scheduler.replacePods(items);
         podsListed();

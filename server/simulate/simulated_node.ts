@@ -18,10 +18,15 @@ import { ApiError } from "../../kube/errors.ts";
 import { pause } from "../../kube/pause.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { isPodTerminal } from "../controllers/pod_state.ts";
-import { objectKey } from "../controllers/shared_informers.ts";
+import { objectKey } from "../../kube/informers/shared_informers.ts";
 import type { Logger } from "../log.ts";
 import { microTime } from "../apiserver/object_meta.ts";
-import { runHttpInformer, WATCH_CLIENT_TIMEOUT_MS } from "./http_informer.ts";
+import {
+  HTTP_MIN_BACKOFF_MS,
+  httpListWatch,
+  WATCH_CLIENT_TIMEOUT_MS,
+} from "../../kube/client/http_list_watch.ts";
+import { runInformer } from "../../kube/informers/informer.ts";
 import {
   leaseObject,
   NODE_LEASE_NAMESPACE,
@@ -175,12 +180,17 @@ export class SimulatedNode {
       timeoutMs: WATCH_CLIENT_TIMEOUT_MS,
     });
     this.#loops.push(
-      runHttpInformer(
-        this.#watchClient,
-        resourcePath({ version: "v1", resource: "pods" }),
-        { fieldSelector: `spec.nodeName=${this.name}` },
+      runInformer(
+        httpListWatch(this.#watchClient, resourcePath({ version: "v1", resource: "pods" }), {
+          query: { fieldSelector: `spec.nodeName=${this.name}` },
+        }),
         { replace: (pods) => this.replacePods(pods), apply: (type, pod) => this.onPod(type, pod) },
-        { signal: this.#stop.signal, logger: this.#log, name: `pods of ${this.name}` },
+        {
+          signal: this.#stop.signal,
+          logger: this.#log,
+          name: `pods of ${this.name}`,
+          minBackoffMs: HTTP_MIN_BACKOFF_MS,
+        },
       ),
     );
   }

@@ -15,7 +15,12 @@ import type { KubeObject } from "../../kube/types.ts";
 import { K3TS_VERSION } from "../../version.ts";
 import type { Logger } from "../log.ts";
 import { parseJoinToken } from "../tls/mod.ts";
-import { runHttpInformer, WATCH_CLIENT_TIMEOUT_MS } from "./http_informer.ts";
+import {
+  HTTP_MIN_BACKOFF_MS,
+  httpListWatch,
+  WATCH_CLIENT_TIMEOUT_MS,
+} from "../../kube/client/http_list_watch.ts";
+import { runInformer } from "../../kube/informers/informer.ts";
 import { fetchPinnedCa, JoinError, requestKubeletClientCertificate } from "./join.ts";
 import { SIMULATED_LABEL, simulatedNodeIp } from "./node_objects.ts";
 import { ensureNodePassword } from "./node_password.ts";
@@ -137,13 +142,13 @@ export async function startSimulation(
     ) => {
       let markListed!: () => void;
       listed.push(new Promise((resolve) => markListed = resolve));
-      watches.push(runHttpInformer(client, path, query, {
+      watches.push(runInformer(httpListWatch(client, path, { query }), {
         replace(items) {
           replace(items);
           markListed();
         },
         apply,
-      }, { signal: watchStop.signal, logger: log, name }));
+      }, { signal: watchStop.signal, logger: log, name, minBackoffMs: HTTP_MIN_BACKOFF_MS }));
     };
     watch(
       resourcePath({ version: "v1", resource: "nodes" }),

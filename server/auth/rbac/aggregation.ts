@@ -13,7 +13,8 @@ import type { KubeObject } from "../../../kube/types.ts";
 import { ApiError } from "../../../kube/errors.ts";
 import type { StoreSet } from "../../apiserver/handler.ts";
 import type { Logger } from "../../log.ts";
-import { runInformer } from "../../controllers/informer.ts";
+import { runInformer } from "../../../kube/informers/informer.ts";
+import { inProcessListWatch } from "../../apiserver/in_process_list_watch.ts";
 import { type PolicyRule, RBAC_GROUP } from "./types.ts";
 
 /** The field manager of aggregation writes, upstream's controller name. */
@@ -153,7 +154,7 @@ export async function startClusterRoleAggregation(
   };
 
   try {
-    await runInformer(store, stores.deps.backend, {
+    await runInformer(inProcessListWatch(store, stores.deps.backend), {
       replace(items) {
         roles.clear();
         for (const item of items) roles.set(item.metadata.name!, item);

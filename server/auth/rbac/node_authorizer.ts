@@ -18,7 +18,8 @@ import type { Decision, RequestAttributes } from "../../apiserver/authz.ts";
 import type { StoreSet } from "../../apiserver/handler.ts";
 import type { RequestUser } from "../../apiserver/store_types.ts";
 import type { Logger } from "../../log.ts";
-import { runInformer, untilAborted } from "../../controllers/informer.ts";
+import { runInformer, untilAborted } from "../../../kube/informers/informer.ts";
+import { inProcessListWatch } from "../../apiserver/in_process_list_watch.ts";
 import { NodeGraph, type PodReferenceKind } from "./node_graph.ts";
 import { emptyRules, type RuleAuthorizer } from "./types.ts";
 
@@ -226,20 +227,24 @@ export function startNodeAuthorizer(
     name,
   });
   const loops = [
-    runInformer(stores.forKind("", "Pod"), stores.deps.backend, {
+    runInformer(inProcessListWatch(stores.forKind("", "Pod"), stores.deps.backend), {
       replace(items) {
         graph.replacePods(items);
         podsListed();
       },
       apply: (type, pod) => graph.applyPod(type, pod),
     }, informerOptions("node-authorizer-pods")),
-    runInformer(stores.forKind("", "PersistentVolumeClaim"), stores.deps.backend, {
-      replace(items) {
-        graph.replaceClaims(items);
-        claimsListed();
+    runInformer(
+      inProcessListWatch(stores.forKind("", "PersistentVolumeClaim"), stores.deps.backend),
+      {
+        replace(items) {
+          graph.replaceClaims(items);
+          claimsListed();
+        },
+        apply: (type, claim) => graph.applyClaim(type, claim),
       },
-      apply: (type, claim) => graph.applyClaim(type, claim),
-    }, informerOptions("node-authorizer-claims")),
+      informerOptions("node-authorizer-claims"),
+    ),
   ];
   const authorizer = createNodeAuthorizer(graph);
   return Promise.resolve({

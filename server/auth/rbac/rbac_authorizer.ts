@@ -9,7 +9,8 @@ import type { Decision, RequestAttributes } from "../../apiserver/authz.ts";
 import type { StoreSet } from "../../apiserver/handler.ts";
 import type { RequestUser } from "../../apiserver/store_types.ts";
 import type { Logger } from "../../log.ts";
-import { runInformer, untilAborted } from "../../controllers/informer.ts";
+import { runInformer, untilAborted } from "../../../kube/informers/informer.ts";
+import { inProcessListWatch } from "../../apiserver/in_process_list_watch.ts";
 import { PolicyIndex } from "./policy_index.ts";
 import { RBAC_GROUP, type RbacKind, type RuleAuthorizer, type SubjectRules } from "./types.ts";
 
@@ -57,7 +58,7 @@ export function startRbacAuthorizer(
   let markSynced!: () => void;
   const allListed = new Promise<void>((resolve) => markSynced = resolve);
   const loops = KINDS.map((kind) =>
-    runInformer(stores.forKind(RBAC_GROUP, kind), stores.deps.backend, {
+    runInformer(inProcessListWatch(stores.forKind(RBAC_GROUP, kind), stores.deps.backend), {
       replace(items) {
         index.replace(kind, items);
         listed.add(kind);

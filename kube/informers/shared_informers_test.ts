@@ -1,17 +1,16 @@
 import { assertEquals } from "../../tests/helpers/assert.ts";
 import { waitFor } from "../../tests/helpers/wait.ts";
-import type { KubeObject } from "../../kube/types.ts";
-import { openTestStores } from "../../tests/helpers/stores.ts";
-import { silentLogger } from "../log.ts";
+import type { KubeObject } from "../types.ts";
+import { fakeListWatch, object } from "./_test_list_watch.ts";
+import { silentLogger } from "./logger.ts";
 import { type CacheEvent, InformerCache, SharedInformers, splitKey } from "./shared_informers.ts";
 
 function cm(name: string, rv: string, labels: Record<string, string> = {}): KubeObject {
   return { metadata: { name, namespace: "ns", resourceVersion: rv, labels } };
 }
 
-Deno.test("shared informers: a relist becomes added, modified and deleted events", async () => {
-  await using test = await openTestStores(["ns"]);
-  const cache = new InformerCache(test.stores.forKind("", "ConfigMap"), silentLogger);
+Deno.test("shared informers: a relist becomes added, modified and deleted events", () => {
+  const cache = new InformerCache("configmaps", silentLogger);
   cache.addIndex("app", (o) => o.metadata.labels?.app ? [o.metadata.labels.app] : []);
   const events: string[] = [];
   cache.subscribe((e: CacheEvent) => events.push(`${e.type} ${e.object.metadata.name}`));
@@ -33,13 +32,20 @@ Deno.test("shared informers: a relist becomes added, modified and deleted events
 });
 
 Deno.test("shared informers: one cache per kind, kept current by the watch", async () => {
-  await using test = await openTestStores(["ns"]);
   const stop = new AbortController();
-  const informers = new SharedInformers(test.stores, { signal: stop.signal, logger: silentLogger });
+  const asked: string[] = [];
+  const source = (group: string, kind: string) => {
+    asked.push(`${kind}.${group}`);
+    return fakeListWatch([{ items: [object("listed", "1")], resourceVersion: "1" }], [
+      { events: [{ type: "ADDED", object: object("live", "2") }] },
+    ]);
+  };
+  const informers = new SharedInformers(source, { signal: stop.signal, logger: silentLogger });
   const cache = informers.forKind("", "ConfigMap");
   assertEquals(informers.forKind("", "ConfigMap") === cache, true);
+  assertEquals(asked, ["ConfigMap."], "one list-watch per kind");
   await informers.synced(cache);
-  await test.stores.forKind("", "ConfigMap").create("ns", { metadata: { name: "live" } });
+  assertEquals(cache.get("ns", "listed") !== undefined, true);
   await waitFor("watched", () => cache.get("ns", "live") !== undefined);
   stop.abort();
   await informers.stopped();

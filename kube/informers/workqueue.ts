@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { Logger } from "../log.ts";
-import { isConflict } from "./api_errors.ts";
+import { ApiError } from "../errors.ts";
+import type { Logger } from "./logger.ts";
 
 /** Options of {@link WorkQueue}. */
 export interface WorkQueueOptions {
@@ -197,7 +197,8 @@ export function controllerRunOptions(
     logger: options.logger,
     name,
     workers: options.workers ?? 5,
-    isNoteworthy: (error) => !isConflict(error),
+    // A write conflict (409) means a stale read: the retry with a fresh one is routine.
+    isNoteworthy: (error) => !(error instanceof ApiError && error.code === 409),
     startAfter: synced,
   };
 }

@@ -1,6 +1,8 @@
 /**
  * Shared informers: one list-then-watch per resource feeding an indexed, in-memory copy of the
- * store that every controller reads, as client-go's shared informer factory. Controllers read
+ * store that every controller reads, as client-go's shared informer factory. Where the lists and
+ * watches come from (in-process stores, or a server over HTTP) is the caller's choice of
+ * {@link ListWatchFactory}. Controllers read
  * from the cache and react to its events instead of each keeping (and watching for) their own
  * copy of every pod.
  *
@@ -8,11 +10,10 @@
  *
  * @module
  */
-import type { KubeObject } from "../../kube/types.ts";
-import type { StoreSet } from "../apiserver/handler.ts";
-import type { RestStore } from "../apiserver/rest_store.ts";
-import type { Logger } from "../log.ts";
+import type { ListWatch } from "../client/list_watch.ts";
+import type { KubeObject } from "../types.ts";
 import { runInformer, untilAborted } from "./informer.ts";
+import type { Logger } from "./logger.ts";
 
 /** One change the cache saw. `old` is the object before a MODIFIED or DELETED. */
 export interface CacheEvent {
@@ -50,7 +51,11 @@ export class InformerCache {
   #onSynced: (() => void)[] = [];
   #logger: Logger;
 
-  constructor(readonly store: RestStore, logger: Logger) {
+  /**
+   * @param resource What is cached (e.g. `pods`), for error messages and log lines.
+   * @param logger Where failing handlers are reported.
+   */
+  constructor(readonly resource: string, logger: Logger) {
     this.#logger = logger;
   }
 
@@ -90,7 +95,7 @@ export class InformerCache {
   /** The objects whose index `name` holds `value`. @throws {Error} for an unknown index */
   byIndex(name: string, value: string): KubeObject[] {
     const index = this.#indexes.get(name);
-    if (!index) throw new Error(`no index ${name} on ${this.store.resource.info.plural}`);
+    if (!index) throw new Error(`no index ${name} on ${this.resource}`);
     const found: KubeObject[] = [];
     for (const key of index.get(value) ?? []) {
       const { namespace, name } = splitKey(key);
@@ -115,7 +120,7 @@ export class InformerCache {
       handler(event);
     } catch (error) {
       this.#logger.error("Informer handler failed", {
-        resource: this.store.resource.info.plural,
+        resource: this.resource,
         error: String(error),
       });
     }
@@ -218,30 +223,40 @@ export interface SharedInformersOptions {
   logger: Logger;
 }
 
+/**
+ * The list-then-watch of every object of a kind (no selectors: a shared cache holds them all).
+ * Its {@link ListWatch.name} names the cache in log lines.
+ */
+export type ListWatchFactory = (group: string, kind: string) => ListWatch;
+
 /** One cache per resource, started on first use and shared by every controller that asks. */
 export class SharedInformers {
   #caches = new Map<string, InformerCache>();
   #runs: Promise<void>[] = [];
 
-  constructor(readonly stores: StoreSet, readonly options: SharedInformersOptions) {}
+  /**
+   * @param source Where each kind is listed and watched from.
+   * @param options When to stop, where to log.
+   */
+  constructor(readonly source: ListWatchFactory, readonly options: SharedInformersOptions) {}
 
   /** The cache of a kind, started (list, then watch) if it was not already. */
   forKind(group: string, kind: string): InformerCache {
     const key = `${group}/${kind}`;
     let cache = this.#caches.get(key);
     if (cache) return cache;
-    const store = this.stores.forKind(group, kind);
-    cache = new InformerCache(store, this.options.logger);
+    const source = this.source(group, kind);
+    cache = new InformerCache(source.name, this.options.logger);
     this.#caches.set(key, cache);
     const started = cache;
     this.#runs.push(
-      runInformer(store, this.stores.deps.backend, {
+      runInformer(source, {
         replace: (items) => started.replace(items),
         apply: (type, object) => started.apply(type, object),
       }, {
         signal: this.options.signal,
         logger: this.options.logger,
-        name: `${store.resource.info.plural} (shared)`,
+        name: `${source.name} (shared)`,
       }),
     );
     return cache;
