@@ -33,6 +33,7 @@ import {
   timestamp,
 } from "./object_meta.ts";
 import type { RegisteredResource } from "./resources.ts";
+import { storedTextFilter } from "./stored_text_filter.ts";
 import type {
   DeleteOptions,
   DeleteResult,
@@ -210,8 +211,12 @@ export class RestStore {
     // A name selector addresses one key: read it instead of scanning the prefix.
     const exactName = fields.exactValue("metadata.name");
     const filtering = labels.requirements.length > 0 || fields.requirements.length > 0;
+    const mayMatch = filtering
+      ? storedTextFilter(labels, fields, this.resource.strategy.storedFieldKeys)
+      : undefined;
     const selected = (kv: KeyValue): { kv: KeyValue; obj?: KubeObject } | undefined => {
       if (!filtering) return { kv };
+      if (mayMatch && !mayMatch(kv.value)) return undefined;
       const obj = this.#withTypeMeta(decodeStored(kv.value, kv.modRevision));
       return labels.matches(obj.metadata.labels) && fields.matches(obj) ? { kv, obj } : undefined;
     };

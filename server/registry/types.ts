@@ -68,6 +68,12 @@ export interface ResourceStrategy {
   /** Field selectors beyond `metadata.name` and `metadata.namespace`. */
   fieldSelectors?: Record<string, FieldGetter>;
   /**
+   * For field selectors that read one JSON string property (`spec.nodeName` → `nodeName`): the
+   * property's key, so a filtered list can pass over stored objects that cannot match without
+   * decoding them.
+   */
+  storedFieldKeys?: Record<string, string>;
+  /**
    * True when the resource has a `spec`/`status` split: the main endpoint keeps the old status,
    * `/status` keeps the old spec, and `metadata.generation` rises only when spec changes.
    */

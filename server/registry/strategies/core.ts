@@ -305,6 +305,14 @@ export const EVENT: ResourceStrategy = {
     source: (e) => String(isRecord(e.source) ? e.source.component ?? "" : ""),
     type: (e) => String(e.type ?? ""),
   },
+  // What `kubectl describe` selects events by.
+  storedFieldKeys: {
+    "involvedObject.kind": "kind",
+    "involvedObject.namespace": "namespace",
+    "involvedObject.name": "name",
+    "involvedObject.uid": "uid",
+    reason: "reason",
+  },
 };
 
 const ACCESS_MODES: Record<string, string> = {

@@ -219,4 +219,13 @@ export const POD: ResourceStrategy = {
     "status.podIP": stringField((p) => p.status?.podIP),
     "status.nominatedNodeName": stringField((p) => p.status?.nominatedNodeName),
   },
+  storedFieldKeys: {
+    "spec.nodeName": "nodeName",
+    "spec.restartPolicy": "restartPolicy",
+    "spec.schedulerName": "schedulerName",
+    "spec.serviceAccountName": "serviceAccountName",
+    "status.phase": "phase",
+    "status.podIP": "podIP",
+    "status.nominatedNodeName": "nominatedNodeName",
+  },
 };
