@@ -2,12 +2,10 @@
  * What survives a restart and a `kill -9`.
  */
 import { assert, assertEquals } from "./helpers/assert.ts";
-import { fileURLToPath } from "node:url";
 import { apiClient, readKubeconfig } from "./helpers/api_client.ts";
 import { freePort, startTestCluster } from "./helpers/cluster.ts";
 import { waitFor } from "./helpers/wait.ts";
-
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
+import { serverProcessArgs } from "./helpers/server_process.ts";
 
 Deno.test("restart keeps every object, the tokens and the kubeconfig; revisions keep rising", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "k3ts-restart-" });
@@ -54,24 +52,7 @@ Deno.test("kill -9 during 16 concurrent writers: every acknowledged write surviv
   const port = freePort();
   await Deno.writeTextFile(`${dataDir}/config.yaml`, "");
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      CLI,
-      "server",
-      "--config",
-      `${dataDir}/config.yaml`,
-      "--data-dir",
-      dataDir,
-      "--https-listen-port",
-      String(port),
-      "--bind-address",
-      "127.0.0.1",
-      "--write-kubeconfig",
-      `${dataDir}/kubeconfig.yaml`,
-      "--log-level",
-      "error",
-    ],
+    args: serverProcessArgs(dataDir, port),
     stdout: "null",
     stderr: "null",
   }).spawn();

@@ -5,13 +5,12 @@
  * on the same data dir — after a `kill -9` too, at once, by recognising its own identity — and
  * its controllers and scheduler work again.
  */
-import { fileURLToPath } from "node:url";
 import type { KubeObject } from "../kube/types.ts";
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { freePort, runKubectl, startTestCluster } from "./helpers/cluster.ts";
 import { waitFor } from "./helpers/wait.ts";
+import { serverProcessArgs } from "./helpers/server_process.ts";
 
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const NODE = "leader-e2e";
 const LEASES = ["kube-controller-manager", "kube-scheduler"];
 
@@ -101,26 +100,7 @@ Deno.test("leader election: after kill -9 the restarted server renews its own le
   await Deno.writeTextFile(`${dataDir}/config.yaml`, "");
   const kubeconfig = `${dataDir}/kubeconfig.yaml`;
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      CLI,
-      "server",
-      "--config",
-      `${dataDir}/config.yaml`,
-      "--data-dir",
-      dataDir,
-      "--https-listen-port",
-      String(port),
-      "--bind-address",
-      "127.0.0.1",
-      "--node-name",
-      NODE,
-      "--write-kubeconfig",
-      kubeconfig,
-      "--log-level",
-      "error",
-    ],
+    args: serverProcessArgs(dataDir, port, ["--node-name", NODE]),
     stdout: "null",
     stderr: "null",
   }).spawn();

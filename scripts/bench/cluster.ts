@@ -21,9 +21,9 @@
 import type http2 from "node:http2";
 import { readKubeconfig } from "../../tests/helpers/api_client.ts";
 import { freePort } from "../../tests/helpers/cluster.ts";
+import { CLI } from "../../tests/helpers/server_process.ts";
 import { connectHttp2, http2Request } from "./http2.ts";
 import {
-  CLI,
   cpuSeconds,
   mainThreadCpuSeconds,
   peakRssMb,

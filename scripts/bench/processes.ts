@@ -4,11 +4,8 @@
  *
  * @module
  */
-import { fileURLToPath } from "node:url";
+import { serverProcessArgs } from "../../tests/helpers/server_process.ts";
 import { waitFor } from "../../tests/helpers/wait.ts";
-
-/** The k3ts command line entry point. */
-export const CLI = fileURLToPath(new URL("../../cli.ts", import.meta.url));
 
 /** The p-th percentile (nearest rank) of `values`; NaN when there are none. */
 export function percentile(values: number[], p: number): number {
@@ -49,27 +46,13 @@ export async function spawnServer(
 ): Promise<ServerProcess> {
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      // e.g. BENCH_DENO_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
-      ...(Deno.env.get("BENCH_DENO_FLAGS")?.split(" ").filter(Boolean) ?? []),
-      CLI,
-      "server",
-      "--config",
-      `${dataDir}/config.yaml`,
-      "--data-dir",
+    args: serverProcessArgs(
       dataDir,
-      "--https-listen-port",
-      String(port),
-      "--bind-address",
-      "127.0.0.1",
-      "--write-kubeconfig",
-      `${dataDir}/kubeconfig.yaml`,
-      "--log-level",
-      "error",
-      ...extraArgs,
-    ],
+      port,
+      extraArgs,
+      // e.g. BENCH_DENO_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
+      Deno.env.get("BENCH_DENO_FLAGS")?.split(" ").filter(Boolean) ?? [],
+    ),
     stdin: "null",
     stdout: "null",
     stderr: "inherit",

@@ -1,0 +1,46 @@
+/**
+ * `k3ts server` as a child process, for tests that kill or restart it and for the benches: the
+ * one command line they all start it with (loopback only, quiet logs, the state and the admin
+ * kubeconfig in one data directory).
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+
+/** The k3ts command line entry point. */
+export const CLI = fileURLToPath(new URL("../../cli.ts", import.meta.url));
+
+/**
+ * Deno arguments that run `k3ts server` on 127.0.0.1:`port` with `<dataDir>/config.yaml` (the
+ * caller writes it, empty is fine) and `<dataDir>/kubeconfig.yaml` as the admin kubeconfig.
+ *
+ * @param extraArgs More server flags, e.g. `["--node-name", "a"]`.
+ * @param denoFlags Flags for deno itself, before the script (e.g. `--cpu-prof`).
+ */
+export function serverProcessArgs(
+  dataDir: string,
+  port: number,
+  extraArgs: string[] = [],
+  denoFlags: string[] = [],
+): string[] {
+  return [
+    "run",
+    "-A",
+    ...denoFlags,
+    CLI,
+    "server",
+    "--config",
+    `${dataDir}/config.yaml`,
+    "--data-dir",
+    dataDir,
+    "--https-listen-port",
+    String(port),
+    "--bind-address",
+    "127.0.0.1",
+    "--write-kubeconfig",
+    `${dataDir}/kubeconfig.yaml`,
+    "--log-level",
+    "error",
+    ...extraArgs,
+  ];
+}
