@@ -8,7 +8,7 @@
 import { ApiError } from "../../kube/errors.ts";
 import { clone, deepEqual } from "../../kube/deep_equal.ts";
 import { parseLabelSelector } from "../../kube/selectors/labels.ts";
-import { parseFieldSelector } from "../../kube/selectors/fields.ts";
+import { type FieldSelectorMatcher, parseFieldSelector } from "../../kube/selectors/fields.ts";
 import type { FieldError, KubeList, KubeObject } from "../../kube/types.ts";
 import {
   type Backend,
@@ -34,6 +34,7 @@ import {
 } from "./object_meta.ts";
 import type { RegisteredResource } from "./resources.ts";
 import { storedTextFilter } from "./stored_text_filter.ts";
+import { FieldIndex, type FieldIndexSnapshot } from "./field_index.ts";
 import type {
   DeleteOptions,
   DeleteResult,
@@ -105,6 +106,8 @@ export class RestStore {
   readonly #deps: StoreDeps;
   readonly #now: () => number;
   readonly #keepsGeneration: boolean;
+  /** Built on the first list that selects by an indexed field. */
+  readonly #fieldIndexes = new Map<string, FieldIndex>();
 
   constructor(resource: RegisteredResource, deps: StoreDeps) {
     this.resource = resource;
@@ -225,7 +228,13 @@ export class RestStore {
     let remaining = 0;
     let readAt = revision;
     try {
-      if (exactName !== undefined && !startAfter && (namespace || !this.resource.info.namespaced)) {
+      const byName = exactName !== undefined && !startAfter &&
+        Boolean(namespace || !this.resource.info.namespaced);
+      // Later pages (and exact-revision reads) scan at the revision they name.
+      const indexed = !byName && revision === 0 && !startAfter
+        ? await this.#indexedKeys(fields)
+        : undefined;
+      if (byName) {
         const { revision: rev, kv } = await this.#deps.backend.get(
           this.#key(namespace, exactName),
           { revision },
@@ -233,6 +242,19 @@ export class RestStore {
         readAt = rev;
         const item = kv && selected(kv);
         if (item) items.push(item);
+      } else if (indexed) {
+        readAt = indexed.revision;
+        for (const key of indexed.keys) {
+          if (!key.startsWith(prefix)) continue;
+          const { kv } = await this.#deps.backend.get(key, { revision: readAt });
+          const item = kv && selected(kv);
+          if (!item) continue;
+          if (limit > 0 && items.length === limit) {
+            nextStart = items[limit - 1].kv.key;
+            break;
+          }
+          items.push(item);
+        }
       } else {
         const pageSize = limit === 0 ? 0 : filtering ? Math.max(limit, 500) : limit;
         for (;;) {
@@ -265,6 +287,30 @@ export class RestStore {
       throw this.#translateReadError(error, Boolean(options.continue));
     }
     return { items, revision: readAt, nextStart, remaining };
+  }
+
+  /**
+   * The keys an `=` term on an indexed field selects, from its {@link FieldIndex}; undefined
+   * when no term is on an indexed field or the index cannot answer now.
+   */
+  async #indexedKeys(fields: FieldSelectorMatcher): Promise<FieldIndexSnapshot | undefined> {
+    for (const field of this.resource.strategy.indexedFields ?? []) {
+      const value = fields.exactValue(field);
+      if (value === undefined) continue;
+      let index = this.#fieldIndexes.get(field);
+      if (!index) {
+        const read = this.resource.strategy.fieldSelectors?.[field];
+        if (!read) continue;
+        index = new FieldIndex(
+          this.#deps.backend,
+          listPrefix(this.resource, undefined),
+          (kv) => read(decodeStored(kv.value, kv.modRevision)),
+        );
+        this.#fieldIndexes.set(field, index);
+      }
+      return await index.lookup(value);
+    }
+    return undefined;
   }
 
   #translateReadError(error: unknown, continuing: boolean): unknown {

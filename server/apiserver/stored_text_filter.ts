@@ -28,6 +28,7 @@ function jsonPair(key: string, value: string): string {
  * sufficient one.
  *
  * @param fieldKeys For field selectors that read one JSON string property: the property's key.
+ * @returns false only for stored texts that cannot match.
  */
 export function storedTextFilter(
   labels: LabelSelectorMatcher,

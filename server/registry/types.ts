@@ -74,6 +74,11 @@ export interface ResourceStrategy {
    */
   storedFieldKeys?: Record<string, string>;
   /**
+   * Field selectors answered from an in-memory index of keys (upstream's watch cache indexes
+   * pods by `spec.nodeName` for kubelets): a list selecting one value reads only those objects.
+   */
+  indexedFields?: string[];
+  /**
    * True when the resource has a `spec`/`status` split: the main endpoint keeps the old status,
    * `/status` keeps the old spec, and `metadata.generation` rises only when spec changes.
    */

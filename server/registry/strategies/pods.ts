@@ -219,6 +219,7 @@ export const POD: ResourceStrategy = {
     "status.podIP": stringField((p) => p.status?.podIP),
     "status.nominatedNodeName": stringField((p) => p.status?.nominatedNodeName),
   },
+  indexedFields: ["spec.nodeName"],
   storedFieldKeys: {
     "spec.nodeName": "nodeName",
     "spec.restartPolicy": "restartPolicy",

@@ -1,0 +1,78 @@
+import { assert, assertEquals } from "../../tests/helpers/assert.ts";
+import { openTestStores } from "../../tests/helpers/stores.ts";
+import type { KubeObject } from "../../kube/types.ts";
+import { openSqliteBackend } from "../storage/sqlite.ts";
+import { FieldIndex } from "./field_index.ts";
+
+function pod(name: string, nodeName?: string, app = "web"): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, labels: { app } },
+    spec: { ...(nodeName ? { nodeName } : {}), containers: [{ name: "c", image: "busybox" }] },
+  };
+}
+
+const names = (list: { items: KubeObject[] }) =>
+  list.items.map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+
+Deno.test("pods by spec.nodeName: lists follow every change at once, as a scan would", async () => {
+  await using test = await openTestStores(["a", "b"]);
+  const pods = test.stores.forKind("", "Pod");
+  const onNode = (node: string, namespace?: string, extra: Record<string, unknown> = {}) =>
+    pods.list(namespace, { fieldSelector: `spec.nodeName=${node}`, ...extra });
+
+  await pods.create("a", pod("p1", "n1"));
+  await pods.create("b", pod("p2", "n1", "db"));
+  await pods.create("a", pod("p3", "n2"));
+  await pods.create("a", pod("pending"));
+  assertEquals(names(await onNode("n1")), ["a/p1", "b/p2"]);
+
+  // Built now; every later write is seen by the very next list.
+  await pods.create("a", pod("p4", "n1"));
+  assertEquals(names(await onNode("n1")), ["a/p1", "a/p4", "b/p2"]);
+  await pods.delete("b", "p2", { gracePeriodSeconds: 0 });
+  assertEquals(names(await onNode("n1")), ["a/p1", "a/p4"]);
+  assertEquals(names(await onNode("n1", "a")), ["a/p1", "a/p4"]);
+  assertEquals(names(await onNode("n1", "b")), []);
+  assertEquals(names(await onNode("")), ["a/pending"]);
+
+  // Other selectors still apply to what the index names.
+  await pods.create("a", pod("p5", "n1", "db"));
+  assertEquals(names(await onNode("n1", undefined, { labelSelector: "app=db" })), ["a/p5"]);
+
+  // Pages: the first from the index, the next by scanning at the first page's revision.
+  const first = await onNode("n1", undefined, { limit: 2 });
+  assertEquals(names(first), ["a/p1", "a/p4"]);
+  assert(first.metadata.continue, "a continue token");
+  const rest = await onNode("n1", undefined, { limit: 2, continue: first.metadata.continue });
+  assertEquals(names(rest), ["a/p5"]);
+  assertEquals(rest.metadata.resourceVersion, first.metadata.resourceVersion);
+});
+
+Deno.test("field index: answers at a revision no older than the datastore's", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "k3ts-field-index-" });
+  const backend = openSqliteBackend(`${dir}/state.db`);
+  try {
+    const index = new FieldIndex(
+      backend,
+      "/p/",
+      (kv) => (JSON.parse(kv.value) as { node?: string }).node,
+    );
+    await backend.create("/p/a", '{"node":"n1"}');
+    await backend.create("/other/x", "{}");
+    const first = await index.lookup("n1");
+    assertEquals(first, { revision: 2, keys: ["/p/a"] });
+    await backend.create("/p/b", '{"node":"n1"}');
+    await backend.update("/p/a", '{"node":"n2"}', 1);
+    await backend.create("/other/y", "{}");
+    assertEquals(await index.lookup("n1"), { revision: 5, keys: ["/p/b"] });
+    assertEquals((await index.lookup("n2"))?.keys, ["/p/a"]);
+    // A closed datastore ends the feed: the index stops answering rather than answer stale.
+    await backend.close();
+    assertEquals(await index.lookup("n1").catch(() => undefined), undefined);
+  } finally {
+    await backend.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
