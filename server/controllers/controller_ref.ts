@@ -114,6 +114,17 @@ export interface ClaimOptions {
 }
 
 /**
+ * The usual {@link ClaimOptions.canAdopt}: the owner, read afresh, is still the same object (same
+ * uid, not deleted and recreated under its name) and is not being deleted.
+ */
+export function recheckOwner(ownerStore: RestStore, owner: KubeObject): () => Promise<boolean> {
+  return async () => {
+    const fresh = await ownerStore.find(owner.metadata.namespace, owner.metadata.name!);
+    return fresh?.metadata.uid === owner.metadata.uid && !fresh?.metadata.deletionTimestamp;
+  };
+}
+
+/**
  * The objects the owner controls once orphans matching its selector are adopted and objects no
  * longer matching it are released. Objects that went away meanwhile are left out.
  */

@@ -21,6 +21,7 @@ import {
   claimObjects,
   controllerRefOf,
   indexByController,
+  recheckOwner,
   resolveControllerRef,
   selectorOf,
 } from "./controller_ref.ts";
@@ -287,10 +288,7 @@ export async function startDaemonSetController(
       cache: pods,
       store: podStore,
       fieldManager: CONTROLLER_FIELD_MANAGER,
-      canAdopt: async () => {
-        const fresh = await dsStore.find(namespace, name);
-        return fresh?.metadata.uid === ds.metadata.uid && !fresh?.metadata.deletionTimestamp;
-      },
+      canAdopt: recheckOwner(dsStore, ds),
     });
     const { hash, old } = await history.construct(ds);
     const fits = new Map<string, NodeFit>();

@@ -20,7 +20,7 @@ import {
   revisionTemplate,
   sortRevisions,
 } from "./controller_history.ts";
-import { claimObjects, selectorOf } from "./controller_ref.ts";
+import { claimObjects, recheckOwner, selectorOf } from "./controller_ref.ts";
 import { DAEMON_SET_TYPE } from "./daemonset_nodes.ts";
 import { podTemplateHash, templatesEqualIgnoringHash } from "./pod_template_hash.ts";
 import { updateSameObject } from "./same_object.ts";
@@ -97,10 +97,7 @@ export class DaemonSetHistory {
       cache: this.options.revisions,
       store: revisionStore,
       fieldManager,
-      canAdopt: async () => {
-        const fresh = await this.options.dsStore.find(ds.metadata.namespace, ds.metadata.name!);
-        return fresh?.metadata.uid === ds.metadata.uid && !fresh?.metadata.deletionTimestamp;
-      },
+      canAdopt: recheckOwner(this.options.dsStore, ds),
     });
     const current = owned.filter((r) => revisionMatches(r, ds));
     const old = owned.filter((r) => !revisionMatches(r, ds));

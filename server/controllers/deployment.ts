@@ -21,6 +21,7 @@ import {
   indexByController,
   newControllerRef,
   ownersSelecting,
+  recheckOwner,
   resolveControllerRef,
   selectorOf,
 } from "./controller_ref.ts";
@@ -445,10 +446,7 @@ export async function startDeploymentController(
       cache: replicaSets,
       store: rsStore,
       fieldManager: CONTROLLER_FIELD_MANAGER,
-      canAdopt: async () => {
-        const fresh = await deploymentStore.find(namespace, name);
-        return fresh?.metadata.uid === d!.metadata.uid && !fresh?.metadata.deletionTimestamp;
-      },
+      canAdopt: recheckOwner(deploymentStore, d),
     });
     if (d.metadata.deletionTimestamp) {
       // Going away: report, but neither scale nor roll.

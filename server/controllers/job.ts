@@ -28,6 +28,7 @@ import {
   controllerRefOf,
   indexByController,
   newControllerRef,
+  recheckOwner,
   resolveControllerRef,
   selectorOf,
 } from "./controller_ref.ts";
@@ -273,10 +274,7 @@ export async function startJobController(
       cache: pods,
       store: podStore,
       fieldManager: CONTROLLER_FIELD_MANAGER,
-      canAdopt: async () => {
-        const fresh = await jobStore.find(namespace, name);
-        return fresh?.metadata.uid === job.metadata.uid && !fresh?.metadata.deletionTimestamp;
-      },
+      canAdopt: recheckOwner(jobStore, job),
     });
     const indexed = job.spec?.completionMode === "Indexed";
     const completions: number | undefined = job.spec?.completions;

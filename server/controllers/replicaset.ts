@@ -10,7 +10,13 @@ import { clone, deepEqual } from "../../kube/deep_equal.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
 import { errorMessage, isNamespaceTerminating, isNotFound } from "./api_errors.ts";
-import { claimObjects, indexByController, newControllerRef, selectorOf } from "./controller_ref.ts";
+import {
+  claimObjects,
+  indexByController,
+  newControllerRef,
+  recheckOwner,
+  selectorOf,
+} from "./controller_ref.ts";
 import { newCondition, removeCondition, setCondition } from "./deployment_status.ts";
 import { EventRecorder } from "./event_recorder.ts";
 import { Expectations } from "./expectations.ts";
@@ -124,10 +130,7 @@ export async function startReplicaSetController(
       store: podStore,
       fieldManager: CONTROLLER_FIELD_MANAGER,
       include: isPodActive,
-      canAdopt: async () => {
-        const fresh = await rsStore.find(namespace, name);
-        return fresh?.metadata.uid === rs.metadata.uid && !fresh?.metadata.deletionTimestamp;
-      },
+      canAdopt: recheckOwner(rsStore, rs),
     })).filter(isPodActive);
 
     let active = claimed;

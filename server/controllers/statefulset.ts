@@ -19,6 +19,7 @@ import {
   claimObjects,
   controllerRefOf,
   indexByController,
+  recheckOwner,
   resolveControllerRef,
   selectorOf,
 } from "./controller_ref.ts";
@@ -221,10 +222,7 @@ export async function startStatefulSetController(
       expectations.delete(key);
       return;
     }
-    const canAdopt = async () => {
-      const fresh = await setStore.find(namespace, name);
-      return fresh?.metadata.uid === set.metadata.uid && !fresh?.metadata.deletionTimestamp;
-    };
+    const canAdopt = recheckOwner(setStore, set);
     const common = {
       owner: set,
       ownerType: STATEFUL_SET_TYPE,
