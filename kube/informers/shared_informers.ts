@@ -39,7 +39,14 @@ export function splitKey(key: string): { namespace: string | undefined; name: st
     : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
-/** The cached objects of one resource, with indexes and change subscribers. */
+/**
+ * The cached objects of one resource, with indexes and change subscribers.
+ *
+ * Objects are kept without `metadata.managedFields`, as kube-controller-manager's and
+ * kube-scheduler's informers trim them: no control loop reads them, an update that leaves them
+ * out keeps the stored ones, and they are more than half of a cached pod (2.6 of 6.3 KB of heap
+ * without and with, for a pod written by three managers).
+ */
 export class InformerCache {
   /** namespace ("" for cluster-scoped) → name → object. */
   #objects = new Map<string, Map<string, KubeObject>>();
@@ -149,6 +156,8 @@ export class InformerCache {
   }
 
   #put(object: KubeObject): KubeObject | undefined {
+    // The transports hand every consumer its own decoded copy, so trimming it here is safe.
+    delete object.metadata.managedFields;
     const ns = object.metadata.namespace ?? "";
     let byName = this.#objects.get(ns);
     if (!byName) this.#objects.set(ns, byName = new Map());

@@ -31,6 +31,23 @@ Deno.test("shared informers: a relist becomes added, modified and deleted events
   assertEquals(splitKey("node-1"), { namespace: undefined, name: "node-1" });
 });
 
+Deno.test("shared informers: cached objects leave managedFields out", () => {
+  const cache = new InformerCache("configmaps", silentLogger);
+  const managed = (name: string, rv: string): KubeObject => ({
+    metadata: {
+      ...cm(name, rv).metadata,
+      managedFields: [{ manager: "kubectl", operation: "Update", fieldsType: "FieldsV1" }],
+    },
+  });
+  cache.replace([managed("a", "1")]);
+  cache.apply("ADDED", managed("b", "2"));
+  cache.apply("MODIFIED", managed("a", "3"));
+  assertEquals(cache.list("ns").map((o) => [o.metadata.name, o.metadata.managedFields]), [
+    ["a", undefined],
+    ["b", undefined],
+  ]);
+});
+
 Deno.test("shared informers: one cache per kind, kept current by the watch", async () => {
   const stop = new AbortController();
   const asked: string[] = [];
