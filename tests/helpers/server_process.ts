@@ -6,9 +6,16 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import denoConfig from "../../deno.json" with { type: "json" };
 
 /** The k3ts command line entry point. */
 export const CLI = fileURLToPath(new URL("../../cli.ts", import.meta.url));
+
+/**
+ * The V8 flags of the `server` task, so tests and benches run the server as users do (the task
+ * is their one source).
+ */
+export const SERVER_V8_FLAGS: string[] = denoConfig.tasks.server.match(/--v8-flags=\S+/g) ?? [];
 
 /**
  * Deno arguments that run `k3ts server` on 127.0.0.1:`port` with `<dataDir>/config.yaml` (the
@@ -26,6 +33,7 @@ export function serverProcessArgs(
   return [
     "run",
     "-A",
+    ...SERVER_V8_FLAGS,
     ...denoFlags,
     CLI,
     "server",
