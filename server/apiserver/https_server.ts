@@ -224,7 +224,11 @@ function corkUntilNextTurn(socket: TLSSocket | undefined): void {
   socket.cork();
   setImmediate(() => {
     corked.delete(socket);
-    socket.uncork();
+    try {
+      socket.uncork();
+    } catch {
+      // The session was destroyed meanwhile (its socket proxy throws): nothing is left to send.
+    }
   });
 }
 
