@@ -4,19 +4,14 @@
  *
  * @module
  */
+import type { Logger } from "../kube/logger.ts";
+
+export { type Logger, silentLogger } from "../kube/logger.ts";
 
 /** Log levels in increasing severity. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
-
-/** A structured logger. */
-export interface Logger {
-  debug(msg: string, fields?: Record<string, unknown>): void;
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-}
 
 function format(level: LogLevel, msg: string, fields?: Record<string, unknown>): string {
   let line = `time="${new Date().toISOString()}" level=${level} msg=${JSON.stringify(msg)}`;
@@ -35,6 +30,3 @@ export function createLogger(level: LogLevel = "info"): Logger {
   };
   return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
 }
-
-/** A logger that drops everything (tests). */
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -11,7 +11,7 @@
 import { type ListWatch, WatchExpiredError } from "../client/list_watch.ts";
 import { pause } from "../pause.ts";
 import type { KubeObject } from "../types.ts";
-import type { Logger } from "./logger.ts";
+import type { Logger } from "../logger.ts";
 
 /** What the informer feeds. */
 export interface InformerHandlers {

@@ -4,7 +4,7 @@ import { WatchExpiredError } from "../client/list_watch.ts";
 import type { KubeObject } from "../types.ts";
 import { fakeListWatch, object } from "./_test_list_watch.ts";
 import { runInformer } from "./informer.ts";
-import type { Logger } from "./logger.ts";
+import type { Logger } from "../logger.ts";
 
 /** Runs an informer over `source`, recording every call as a line. */
 function record(source: Parameters<typeof runInformer>[0]) {

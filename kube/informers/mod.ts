@@ -18,7 +18,6 @@ export {
   runInformer,
   untilAborted,
 } from "./informer.ts";
-export { type Logger, silentLogger } from "./logger.ts";
 export {
   type CacheEvent,
   type ControllerOptions,

@@ -13,7 +13,7 @@
 import type { ListWatch } from "../client/list_watch.ts";
 import type { KubeObject } from "../types.ts";
 import { runInformer, untilAborted } from "./informer.ts";
-import type { Logger } from "./logger.ts";
+import type { Logger } from "../logger.ts";
 
 /** One change the cache saw. `old` is the object before a MODIFIED or DELETED. */
 export interface CacheEvent {

@@ -2,7 +2,7 @@ import { assertEquals } from "../../tests/helpers/assert.ts";
 import { waitFor } from "../../tests/helpers/wait.ts";
 import type { KubeObject } from "../types.ts";
 import { fakeListWatch, object } from "./_test_list_watch.ts";
-import { silentLogger } from "./logger.ts";
+import { silentLogger } from "../logger.ts";
 import { type CacheEvent, InformerCache, SharedInformers, splitKey } from "./shared_informers.ts";
 
 function cm(name: string, rv: string, labels: Record<string, string> = {}): KubeObject {

@@ -7,7 +7,7 @@
  * @module
  */
 import { ApiError } from "../errors.ts";
-import type { Logger } from "./logger.ts";
+import type { Logger } from "../logger.ts";
 
 /** Options of {@link WorkQueue}. */
 export interface WorkQueueOptions {

@@ -1,6 +1,6 @@
 import { assertEquals } from "../../tests/helpers/assert.ts";
 import { waitFor } from "../../tests/helpers/wait.ts";
-import { silentLogger } from "./logger.ts";
+import { silentLogger } from "../logger.ts";
 import { controllerRunOptions, WorkQueue } from "./workqueue.ts";
 
 Deno.test("workqueue: a key waiting is held once, however often it is added", async () => {

@@ -1,7 +1,7 @@
 /**
- * The structured logging informers and work queues need. It is declared here because kube/ does
- * not depend on the server; the server's logger (`server/log.ts`) has the same shape and is
- * passed as is.
+ * The one structured-logger shape: library code in kube/ (informers, work queues) and in the
+ * server logs through it. It lives here because kube/ does not depend on the server;
+ * `server/log.ts` re-exports it beside the logrus-style writer it creates.
  *
  * @module
  */
