@@ -189,6 +189,11 @@ export async function startStatefulSetController(
       expectations.expect(key, { creations: creates, deletions: victims });
     }
     const currentTemplate = revisionTemplate(revs.current);
+    // A step that failed, or was never tried, will never be observed: stop waiting for it.
+    const neverObserved = (step: StatefulSetStep) => {
+      if (step.kind === "create") expectations.creationObserved(key);
+      else expectations.deletionObserved(key, step.pod.metadata.uid!);
+    };
     const run = async (step: StatefulSetStep) => {
       try {
         if (step.kind === "delete") return await deleteReplica(set, step.pod);
@@ -196,9 +201,7 @@ export async function startStatefulSetController(
         const template = step.fromCurrent ? currentTemplate : set.spec?.template;
         await createReplica(set, step.ordinal, template, revision.metadata.name!);
       } catch (error) {
-        // What failed will never be observed: stop waiting for it.
-        if (step.kind === "create") expectations.creationObserved(key);
-        else expectations.deletionObserved(key, step.pod.metadata.uid!);
+        neverObserved(step);
         if (step.kind === "delete" && (isNotFound(error) || isConflict(error))) return;
         throw error;
       }
@@ -206,10 +209,8 @@ export async function startStatefulSetController(
     for (let i = 0; i < phases.length; i++) {
       const { attempted, error } = await inSlowStartBatches(phases[i], run);
       if (error === undefined) continue;
-      // Steps never started will not be observed either.
       for (const step of [...phases[i].slice(attempted), ...phases.slice(i + 1).flat()]) {
-        if (step.kind === "create") expectations.creationObserved(key);
-        else expectations.deletionObserved(key, step.pod.metadata.uid!);
+        neverObserved(step);
       }
       throw error;
     }
