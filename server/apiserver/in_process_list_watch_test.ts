@@ -73,24 +73,35 @@ function follow(configMaps: RestStore, backend: Backend) {
   };
 }
 
+/**
+ * An informer following ConfigMaps in "ns" whose first watch sees `a` listed and `b` created,
+ * then misses the deletion of `a` and the creation of `c`, and is still open: the caller ends it.
+ */
+async function informerThatMissedTwoChanges(configMaps: RestStore, backend: Backend) {
+  await configMaps.create("ns", { metadata: { name: "a" } });
+  const lossy = lossyFirstWatch(backend);
+  const informer = follow(configMaps, lossy.backend);
+  await waitFor("the first list", () => informer.known.has("a"));
+  await configMaps.create("ns", { metadata: { name: "b" } });
+  await waitFor("a watched creation", () => informer.known.has("b"));
+  lossy.loseEvents();
+  await configMaps.delete("ns", "a");
+  await configMaps.create("ns", { metadata: { name: "c" } });
+  return { informer, endFirstWatch: () => lossy.end() };
+}
+
 Deno.test("in-process list-watch: a dropped watch resumes from the last change it delivered", async () => {
   await using test = await openTestStores(["ns"]);
   const configMaps = test.stores.forKind("", "ConfigMap");
-  await configMaps.create("ns", { metadata: { name: "a" } });
-  const lossy = lossyFirstWatch(test.stores.deps.backend);
-  const informer = follow(configMaps, lossy.backend);
+  const { informer, endFirstWatch } = await informerThatMissedTwoChanges(
+    configMaps,
+    test.stores.deps.backend,
+  );
   const { known } = informer;
   try {
-    await waitFor("the first list", () => known.has("a"));
-    await configMaps.create("ns", { metadata: { name: "b" } });
-    await waitFor("a watched creation", () => known.has("b"));
-
-    lossy.loseEvents();
-    await configMaps.delete("ns", "a");
-    await configMaps.create("ns", { metadata: { name: "c" } });
     assertEquals([...known.keys()].sort(), ["a", "b"], "the lost events are not seen");
 
-    lossy.end();
+    endFirstWatch();
     await waitFor("the resumed watch", () => known.has("c") && !known.has("a"));
     assertEquals([...known.keys()].sort(), ["b", "c"]);
     assertEquals(informer.lists, 1, "the history had it all: no new list");
@@ -106,21 +117,12 @@ Deno.test("in-process list-watch: a watch whose revision was compacted lists aga
   await using test = await openTestStores(["ns"]);
   const configMaps = test.stores.forKind("", "ConfigMap");
   const backend = test.stores.deps.backend;
-  await configMaps.create("ns", { metadata: { name: "a" } });
-  const lossy = lossyFirstWatch(backend);
-  const informer = follow(configMaps, lossy.backend);
+  const { informer, endFirstWatch } = await informerThatMissedTwoChanges(configMaps, backend);
   const { known } = informer;
   try {
-    await waitFor("the first list", () => known.has("a"));
-    await configMaps.create("ns", { metadata: { name: "b" } });
-    await waitFor("a watched creation", () => known.has("b"));
-
-    lossy.loseEvents();
-    await configMaps.delete("ns", "a");
-    await configMaps.create("ns", { metadata: { name: "c" } });
     await backend.compact(await backend.currentRevision());
 
-    lossy.end();
+    endFirstWatch();
     await waitFor("the relist", () => informer.lists === 2);
     assertEquals([...known.keys()].sort(), ["b", "c"]);
 
@@ -145,4 +147,21 @@ Deno.test("in-process list-watch: selectors apply to the list and the watch", as
   assertEquals(source.name, "configmaps (app=x,metadata.name!=z)");
   const list = await source.list(new AbortController().signal);
   assertEquals(list.items.map((o) => o.metadata.name), ["a"]);
+
+  // The watch: changes outside the namespace or the label selector are not delivered.
+  const stop = new AbortController();
+  const seen: string[] = [];
+  const watching = (async () => {
+    for await (const event of source.watch(list.resourceVersion, stop.signal)) {
+      seen.push(`${event.type} ${event.object.metadata.name}`);
+      if (event.object.metadata.name === "last") break;
+    }
+  })();
+  await configMaps.create("other", { metadata: { name: "d", labels: { app: "x" } } });
+  await configMaps.create("ns", { metadata: { name: "e" } });
+  await configMaps.create("ns", { metadata: { name: "f", labels: { app: "x" } } });
+  await configMaps.create("ns", { metadata: { name: "last", labels: { app: "x" } } });
+  await watching;
+  stop.abort();
+  assertEquals(seen, ["ADDED f", "ADDED last"]);
 });
