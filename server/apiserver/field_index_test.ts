@@ -2,6 +2,7 @@ import { assert, assertEquals } from "../../tests/helpers/assert.ts";
 import { openTestStores } from "../../tests/helpers/stores.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { openSqliteBackend } from "../storage/sqlite.ts";
+import type { WatchOptions } from "../storage/types.ts";
 import { FieldIndex } from "./field_index.ts";
 
 function pod(name: string, nodeName?: string, app = "web"): KubeObject {
@@ -68,9 +69,47 @@ Deno.test("field index: answers at a revision no older than the datastore's", as
     await backend.create("/other/y", "{}");
     assertEquals(await index.lookup("n1"), { revision: 5, keys: ["/p/b"] });
     assertEquals((await index.lookup("n2"))?.keys, ["/p/a"]);
-    // A closed datastore ends the feed: the index stops answering rather than answer stale.
+  } finally {
     await backend.close();
-    assertEquals(await index.lookup("n1").catch(() => undefined), undefined);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("field index: once its watch ends it answers nothing, then builds anew", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "k3ts-field-index-" });
+  const backend = openSqliteBackend(`${dir}/state.db`);
+  try {
+    // The datastore ends the first watch when told to, as it drops a watcher that fell behind.
+    const cut = new AbortController();
+    let watches = 0;
+    const cuttable = new Proxy(backend, {
+      get(target, property) {
+        if (property !== "watch") {
+          const value = Reflect.get(target, property);
+          return typeof value === "function" ? value.bind(target) : value;
+        }
+        return (prefix: string, options: WatchOptions) =>
+          target.watch(prefix, {
+            ...options,
+            signal: ++watches === 1
+              ? AbortSignal.any([options.signal, cut.signal])
+              : options.signal,
+          });
+      },
+    });
+    const index = new FieldIndex(
+      cuttable,
+      "/p/",
+      (kv) => (JSON.parse(kv.value) as { node?: string }).node,
+    );
+    await backend.create("/p/a", '{"node":"n1"}');
+    assertEquals((await index.lookup("n1"))?.keys, ["/p/a"]);
+
+    cut.abort();
+    await backend.create("/p/b", '{"node":"n1"}');
+    // Whatever the ended watch missed, the index does not answer from it.
+    assertEquals(await index.lookup("n1"), undefined);
+    assertEquals(await index.lookup("n1"), { revision: 2, keys: ["/p/a", "/p/b"] });
   } finally {
     await backend.close();
     await Deno.remove(dir, { recursive: true });
