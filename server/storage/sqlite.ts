@@ -48,6 +48,7 @@ import {
 } from "./types.ts";
 import { LiveKeyIndex } from "./live_keys.ts";
 import { WatchHub } from "./watch_hub.ts";
+import { estimatedWalPages, WalCheckpointer } from "./wal_checkpoint.ts";
 
 /** Options for {@link openSqliteBackend}. */
 export interface SqliteBackendOptions {
@@ -61,6 +62,8 @@ export interface SqliteBackendOptions {
   maxBufferedWatchEvents?: number;
   /** Revisions compacted per transaction, so compaction never holds the writer for long. */
   compactBatch?: number;
+  /** WAL pages written before a checkpoint under `FULL` (default SQLite's 1,000). */
+  checkpointPages?: number;
 }
 
 /** A {@link Backend} on one SQLite file. */
@@ -130,6 +133,9 @@ class SqliteStore implements SqliteBackend {
   /** Set under `FULL` when the WAL file could be opened for syncing; else SQLite syncs. */
   readonly #durable: DurablePipeline<CommittedBatch> | undefined;
   readonly #walFile: Deno.FsFile | undefined;
+  /** Set with {@link #durable}: checkpoints whose fsyncs leave the main thread too. */
+  readonly #checkpointer: WalCheckpointer | undefined;
+  readonly #dbFile: Deno.FsFile | undefined;
   #compactRevision: number;
   #compaction: Promise<void> = Promise.resolve();
   #closed = false;
@@ -140,12 +146,20 @@ class SqliteStore implements SqliteBackend {
     this.#db.exec(sql.PRAGMAS);
     this.#db.exec(sql.SCHEMA);
     // The schema's transaction created the WAL file; it lives as long as this connection.
-    this.#walFile = options.synchronous === "NORMAL" ? undefined : openWal(path);
+    this.#walFile = options.synchronous === "NORMAL" ? undefined : openForSync(`${path}-wal`);
+    this.#dbFile = this.#walFile ? openForSync(path) : undefined;
+    if (this.#walFile && !this.#dbFile) {
+      this.#walFile.close();
+      this.#walFile = undefined;
+    }
     const synchronous = options.synchronous === "NORMAL" || this.#walFile ? "NORMAL" : "FULL";
     this.#db.exec(`PRAGMA synchronous = ${synchronous}`);
     const walFile = this.#walFile;
     this.#durable = walFile
       ? new DurablePipeline(() => walFile.syncData(), (batch) => this.#makeVisible(batch))
+      : undefined;
+    this.#checkpointer = walFile && this.#dbFile
+      ? new WalCheckpointer(this.#db, walFile, this.#dbFile, options.checkpointPages)
       : undefined;
     const prepare = (text: string) => this.#db.prepare(text);
     this.#stmt = {
@@ -282,13 +296,15 @@ class SqliteStore implements SqliteBackend {
     await this.#compaction;
     this.#closed = true;
     this.#hub.close();
+    await this.#noCheckpoint();
     this.#db.close();
     this.#walFile?.close();
+    this.#dbFile?.close();
   }
 
   #submit(op: WriteOp): Promise<KeyValue> {
     if (this.#closed) return Promise.reject(new Error(`storage closed: ${this.path}`));
-    const failed = this.#durable?.failed;
+    const failed = this.#durable?.failed ?? this.#checkpointer?.failed;
     if (failed) return Promise.reject(new Error(`storage failed: ${failed.message}`));
     return this.#writes.submit(op);
   }
@@ -298,6 +314,20 @@ class SqliteStore implements SqliteBackend {
    * outcomes (failures too: they reveal state) are returned once the batch is durable.
    */
   #commitBatch(ops: WriteOp[]): Outcome<KeyValue>[] | Promise<Outcome<KeyValue>[]> {
+    // Checked again after the wait: another writer may have started the next checkpoint.
+    const checkpoint = this.#checkpointer?.inFlight;
+    if (checkpoint) return checkpoint.then(() => this.#commitBatch(ops));
+    return this.#commitBatchNow(ops);
+  }
+
+  /** Resolves when no checkpoint runs; a transaction begun in the same turn is safe. */
+  async #noCheckpoint(): Promise<void> {
+    while (this.#checkpointer?.inFlight) await this.#checkpointer.inFlight;
+  }
+
+  #commitBatchNow(ops: WriteOp[]): Outcome<KeyValue>[] | Promise<Outcome<KeyValue>[]> {
+    const failed = this.#checkpointer?.failed;
+    if (failed) throw new Error(`storage failed: ${failed.message}`);
     const outcomes: Outcome<KeyValue>[] = [];
     const events: WatchEvent[] = [];
     this.#db.exec("BEGIN IMMEDIATE");
@@ -316,6 +346,7 @@ class SqliteStore implements SqliteBackend {
       this.#revision = this.#readStoredRevision();
       throw error;
     }
+    this.#checkpointer?.noteWritten(estimatedWalPages(ops.length, batchBytes(ops)));
     const batch = { revision: this.#revision, events };
     if (!this.#durable) {
       this.#makeVisible(batch);
@@ -424,6 +455,7 @@ class SqliteStore implements SqliteBackend {
   async #compact(revision: number): Promise<void> {
     this.#assertOpen();
     if (revision > this.#visible) throw new FutureRevisionError(revision, this.#visible);
+    await this.#noCheckpoint();
     if (revision > this.#compactRevision) {
       // Raise the floor first: reads below it fail cleanly instead of seeing half-deleted history.
       this.#stmt.putMeta.run(META_COMPACT_REV, revision);
@@ -432,16 +464,20 @@ class SqliteStore implements SqliteBackend {
     let done = this.#readMeta(META_COMPACT_DONE);
     while (done < this.#compactRevision && !this.#closed) {
       const to = Math.min(done + this.#compactBatch, this.#compactRevision);
+      await this.#noCheckpoint();
+      if (this.#closed) return;
+      let removed = 0;
       this.#db.exec("BEGIN IMMEDIATE");
       try {
-        this.#stmt.compactSuperseded.run(done, to);
-        this.#stmt.compactTombstones.run(done, to);
+        removed += Number(this.#stmt.compactSuperseded.run(done, to).changes);
+        removed += Number(this.#stmt.compactTombstones.run(done, to).changes);
         this.#stmt.putMeta.run(META_COMPACT_DONE, to);
         this.#db.exec("COMMIT");
       } catch (error) {
         if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
         throw error;
       }
+      this.#checkpointer?.noteWritten(estimatedWalPages(removed, 0));
       done = to;
       // Let queued writes and reads run between chunks.
       await new Promise((resolve) => setImmediate(resolve));
@@ -493,12 +529,19 @@ class SqliteStore implements SqliteBackend {
 }
 
 /** The WAL file, opened to fsync it; undefined when it cannot be (then SQLite syncs). */
-function openWal(path: string): Deno.FsFile | undefined {
+function openForSync(path: string): Deno.FsFile | undefined {
   try {
-    return Deno.openSync(`${path}-wal`, { read: true });
+    return Deno.openSync(path, { read: true });
   } catch {
     return undefined;
   }
+}
+
+/** The key and value characters a batch writes (a deletion's tombstone repeats the value). */
+function batchBytes(ops: WriteOp[]): number {
+  let bytes = 0;
+  for (const op of ops) bytes += op.key.length + (op.kind === "delete" ? 0 : op.value.length);
+  return bytes;
 }
 
 function isPreconditionError(error: unknown): error is Error {

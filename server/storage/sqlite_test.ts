@@ -34,11 +34,17 @@ function countRows(path: string): number {
   }
 }
 
-for (const synchronous of ["FULL", "NORMAL"] as const) {
-  Deno.test(`sqlite: conformance (synchronous=${synchronous})`, async (t) => {
+const conformanceCases: [string, SqliteBackendOptions][] = [
+  ["synchronous=FULL", { synchronous: "FULL" }],
+  ["synchronous=NORMAL", { synchronous: "NORMAL" }],
+  // A checkpoint after every transaction: each write waits for the one before it.
+  ["synchronous=FULL, checkpoint every page", { synchronous: "FULL", checkpointPages: 1 }],
+];
+
+for (const [name, options] of conformanceCases) {
+  Deno.test(`sqlite: conformance (${name})`, async (t) => {
     await withTempDir(async (dir) => {
       let n = 0;
-      const options: SqliteBackendOptions = { synchronous };
       await runBackendTests(
         t,
         (): Promise<Backend> =>
