@@ -9,13 +9,12 @@
  *
  * @module
  */
-import type http2 from "node:http2";
 import { type ApiClient, apiClient, readKubeconfig } from "../tests/helpers/api_client.ts";
 import { freePort } from "../tests/helpers/cluster.ts";
 import { waitFor } from "../tests/helpers/wait.ts";
 import { benchAuthz } from "./bench/authz.ts";
 import { benchCluster, clusterSizes } from "./bench/cluster.ts";
-import { connectHttp2, http2Get } from "./bench/http2.ts";
+import type { MeasureTask } from "./bench/measure_worker.ts";
 import {
   cpuSeconds,
   machineCpu,
@@ -77,96 +76,96 @@ async function createLoad(
 
 type Credentials = Awaited<ReturnType<typeof readKubeconfig>>;
 
-/**
- * GETs `path` one request after another until `until()`, over its own connection. Reads use
- * `node:http2` rather than `fetch`: a `fetch` client stalls ~44 ms after every ~1.75 MB it
- * receives on a connection (every 48th list page here), even against an idle server.
- */
-async function readLoad(
-  credentials: Credentials,
-  until: () => boolean,
-  path: string,
-): Promise<number[]> {
-  const session = connectHttp2(credentials);
-  const latencies: number[] = [];
-  try {
-    while (!until() && latencies.length < 20_000) {
-      const t0 = performance.now();
-      const status = await http2Get(session, path);
-      latencies.push(performance.now() - t0);
-      if (status !== 200) throw new Error(`GET ${path} returned ${status}`);
-    }
-  } finally {
-    session.close();
-  }
-  return latencies;
+/** A measurement running on its own thread (measure_worker.ts). */
+interface Measurement {
+  /** The worker's next message (an error it posted is thrown). */
+  next(): Promise<unknown>;
+  /** Asks a `reads` measurement to stop; its latencies are the next message. */
+  stop(): void;
+  terminate(): void;
+}
+
+function startMeasurement(task: MeasureTask): Measurement {
+  const worker = new Worker(new URL("./bench/measure_worker.ts", import.meta.url), {
+    type: "module",
+  });
+  const messages: unknown[] = [];
+  let notify: (() => void) | undefined;
+  const push = (data: unknown) => {
+    messages.push(data);
+    notify?.();
+  };
+  worker.onmessage = (message) => push(message.data);
+  worker.onerror = (event) => {
+    event.preventDefault();
+    push({ error: event.message });
+  };
+  worker.postMessage(task);
+  return {
+    async next() {
+      while (messages.length === 0) await new Promise<void>((resolve) => notify = resolve);
+      const data = messages.shift();
+      if (data && typeof data === "object" && "error" in data) throw new Error(String(data.error));
+      return data;
+    },
+    stop: () => worker.postMessage("stop"),
+    terminate: () => worker.terminate(),
+  };
 }
 
 /**
- * Watch delivery: `watchers` watches of one namespace over one HTTP/2 connection (as an
- * informer-heavy client multiplexes them), then `events` creates, one at a time; each delay is
- * from sending the create to a watcher reading the event. The watchers use `node:http2`: with
- * `fetch` bodies the bench process spent more CPU reading 100 streams than the server spent
- * writing them (11 vs 7.5 ms per event), which the two share on this machine.
+ * GETs `path` one request after another on a thread of its own until `stop()`, which resolves
+ * with the latencies. Reads use `node:http2` rather than `fetch`: a `fetch` client stalls ~44 ms
+ * after every ~1.75 MB it receives on a connection (every 48th list page here), even against an
+ * idle server.
+ */
+async function startReadLoad(
+  credentials: Credentials,
+  path: string,
+): Promise<{ stop(): Promise<number[]> }> {
+  const measurement = startMeasurement({ kind: "reads", credentials, path });
+  try {
+    await measurement.next(); // "ready"
+  } catch (error) {
+    measurement.terminate();
+    throw error;
+  }
+  return {
+    async stop() {
+      measurement.stop();
+      try {
+        return await measurement.next() as number[];
+      } finally {
+        measurement.terminate();
+      }
+    },
+  };
+}
+
+/**
+ * Watch delivery to `watchers` watches of one namespace (see measure_worker.ts). The watchers
+ * use `node:http2`: with `fetch` bodies the bench process spent more CPU reading 100 streams
+ * than the server spent writing them (11 vs 7.5 ms per event), which the two share here.
  */
 async function watchLatency(
   credentials: Credentials,
   watchers: number,
+  warmup: number,
   events: number,
 ): Promise<number[]> {
-  const writer = apiClient(credentials);
-  const sent = new Map<string, number>();
-  const delays: number[] = [];
-  const list = await writer.json("GET", "/api/v1/namespaces/bench-watch/configmaps");
-  const rv = (list.body.metadata as { resourceVersion: string }).resourceVersion;
-  let seen = 0;
-  const session = connectHttp2(credentials);
-  const path = `/api/v1/namespaces/bench-watch/configmaps?watch=true&resourceVersion=${rv}`;
-  const streams = await Promise.all(
-    Array.from(
-      { length: watchers },
-      () =>
-        new Promise<http2.ClientHttp2Stream>((resolve, reject) => {
-          const stream = session.request({ ":path": path });
-          stream.setEncoding("utf8");
-          let buffer = "";
-          stream.on("data", (chunk: string) => {
-            const now = performance.now();
-            buffer += chunk;
-            let nl;
-            while ((nl = buffer.indexOf("\n")) >= 0) {
-              const event = JSON.parse(buffer.slice(0, nl));
-              buffer = buffer.slice(nl + 1);
-              const t0 = sent.get(event.object.metadata.name);
-              if (t0 !== undefined) delays.push(now - t0);
-              seen++;
-            }
-          });
-          stream.on("response", (headers) => {
-            if (headers[":status"] === 200) resolve(stream);
-            else reject(new Error(`watch returned ${headers[":status"]}`));
-          });
-          stream.on("error", reject);
-        }),
-    ),
-  );
+  const measurement = startMeasurement({
+    kind: "watch",
+    credentials,
+    namespace: "bench-watch",
+    watchers,
+    warmup,
+    events,
+  });
   try {
-    for (let i = 0; i < events; i++) {
-      const name = `w-${i}`;
-      const t0 = performance.now();
-      sent.set(name, t0);
-      await writer.json("POST", "/api/v1/namespaces/bench-watch/configmaps", {
-        metadata: { name },
-        data: { i: String(i) },
-      });
-      await waitFor("watchers to see the event", () => seen >= (i + 1) * watchers, 10_000);
-    }
+    return await measurement.next() as number[];
   } finally {
-    for (const stream of streams) stream.close();
-    session.close();
-    writer.close();
+    measurement.terminate();
   }
-  return delays;
 }
 
 /** Credentials of a user with a certificate from the cluster's client CA. */
@@ -219,13 +218,8 @@ async function benchApi(): Promise<void> {
 
     const clients = Array.from({ length: 32 }, () => apiClient(credentials));
     await createLoad(clients, scaled(640, 64), "warm");
-    let done = false;
-    const reads = readLoad(credentials, () => done, "/api/v1/namespaces/bench/configmaps/probe");
-    const lists = readLoad(
-      credentials,
-      () => done,
-      "/api/v1/namespaces/bench/configmaps?limit=50",
-    );
+    const reads = await startReadLoad(credentials, "/api/v1/namespaces/bench/configmaps/probe");
+    const lists = await startReadLoad(credentials, "/api/v1/namespaces/bench/configmaps?limit=50");
     const cpuBefore = {
       server: cpuSeconds(pid),
       serverMain: mainThreadCpuSeconds(pid),
@@ -235,7 +229,7 @@ async function benchApi(): Promise<void> {
     const loadStarted = performance.now();
     const loadCount = scaled(8000, 320);
     const load = await createLoad(clients, loadCount, "load");
-    done = true;
+    const [gets, listsMs] = [await reads.stop(), await lists.stop()];
     const cpu = {
       wall: (performance.now() - loadStarted) / 1000,
       server: cpuSeconds(pid) - cpuBefore.server,
@@ -244,7 +238,6 @@ async function benchApi(): Promise<void> {
       machineBusy: machineCpu().busy - cpuBefore.machine.busy,
       machineTotal: machineCpu().total - cpuBefore.machine.total,
     };
-    const [gets, listsMs] = await Promise.all([reads, lists]);
     row(
       "raw node:sqlite autocommit inserts/s, synchronous=FULL",
       storage.raw_autocommit_inserts_per_s_full.toFixed(0),
@@ -317,7 +310,7 @@ async function benchApi(): Promise<void> {
     );
     for (const c of userClients) c.close();
 
-    const delays = await watchLatency(credentials, 100, 50);
+    const delays = await watchLatency(credentials, 100, 20, 50);
     row(
       "watch delivery to 100 watchers p50 / p99 (ms)",
       `${percentile(delays, 50).toFixed(2)} / ${percentile(delays, 99).toFixed(2)}`,

@@ -8,6 +8,9 @@
 import http2 from "node:http2";
 import type { ApiCredentials } from "../../tests/helpers/api_client.ts";
 
+/** The receive window client-go opens on each HTTP/2 connection. */
+const CLIENT_GO_CONNECTION_WINDOW = 1 << 30;
+
 /** An HTTP/2 connection with the credentials' client certificate. */
 export function connectHttp2(credentials: ApiCredentials): http2.ClientHttp2Session {
   const session = http2.connect(credentials.server, {
@@ -16,6 +19,9 @@ export function connectHttp2(credentials: ApiCredentials): http2.ClientHttp2Sess
     key: credentials.keyPem,
   });
   session.on("error", () => undefined);
+  // As client-go's transport (golang.org/x/net/http2: a 1 GiB connection window): with Node's
+  // 64 KiB default, a hundred watch streams on one connection wait on WINDOW_UPDATEs.
+  session.on("connect", () => session.setLocalWindowSize(CLIENT_GO_CONNECTION_WINDOW));
   return session;
 }
 
