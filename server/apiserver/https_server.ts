@@ -91,6 +91,8 @@ function http2Exchange(stream: http2.ServerHttp2Stream, headers: IncomingHttpHea
     ended: () => stream.writableEnded,
     respond(status, responseHeaders, body) {
       if (stream.destroyed || stream.closed) return;
+      // HEADERS, DATA and the end of the stream in one TLS record (three sendto calls before).
+      corkUntilNextTurn(stream.session?.socket as TLSSocket | undefined);
       stream.respond({ ...responseHeaders, ":status": status }, { endStream: !body });
       // A HEAD request's stream is ended by respond() itself.
       if (body && !stream.writableEnded) stream.end(body);
@@ -215,8 +217,8 @@ const corked = new WeakSet<object>();
 
 /**
  * Holds a connection's outgoing bytes until the current turn of the event loop is over, so the
- * frames written for many streams (one event to a hundred watchers) leave in one TLS write
- * instead of one each.
+ * frames written for one answer, or for many streams (one event to a hundred watchers), leave in
+ * one TLS write instead of one each.
  */
 function corkUntilNextTurn(socket: TLSSocket | undefined): void {
   if (!socket || corked.has(socket) || socket.destroyed) return;
