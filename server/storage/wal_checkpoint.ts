@@ -17,7 +17,9 @@
  *    the WAL over the frames just copied (what SQLite's own checkpoint syncs last).
  *
  * Writers wait for the checkpoint in flight ({@link WalCheckpointer.inFlight}); readers and
- * watchers do not. A failed sync stops the store for good, as a failed WAL sync does.
+ * watchers do not. The next commit restarts the WAL from its start, and SQLite syncs the new WAL
+ * header there, on the main thread: 0.2–0.4 ms, the one fsync left on it. A failed sync stops
+ * the store for good, as a failed WAL sync does.
  *
  * @module
  */
