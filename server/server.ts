@@ -57,6 +57,7 @@ import {
   writeAdminKubeconfig,
 } from "./tls/mod.ts";
 import { startNamespaceController } from "./controllers/namespace.ts";
+import { startMemoryReducer } from "./memory_reducer.ts";
 
 /** A running server. */
 export interface RunningServer {
@@ -293,6 +294,7 @@ export async function startServer(
       apiInformers.stopped(),
     ];
     ready = true;
+    loops.push(startMemoryReducer({ activity: https.requests, signal: stop.signal, logger: log }));
     const startupMs = performance.now() - started;
     log.info("k3ts server is up", {
       url,

@@ -49,6 +49,8 @@ export type Authentication = { user: RequestUser } | { error: string };
 export interface HttpsServer {
   /** The bound port (useful with port 0). */
   port: number;
+  /** Requests received so far (a measure of activity). */
+  requests(): number;
   /** Stops accepting and closes open connections. */
   close(): Promise<void>;
 }
@@ -316,7 +318,9 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
     socket.on("close", () => sockets.delete(socket));
   });
 
+  let requests = 0;
   const serve = async (exchange: Exchange) => {
+    requests++;
     // Aborts handlers whose client went away: GETs, the verbs whose answers stream (watch,
     // logs). A write's handler has nothing to stop early, and a signal costs every request
     // ~7 µs; a response written in full needs no abort (each one costs a DOMException).
@@ -389,6 +393,7 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
       const port = typeof address === "object" && address ? address.port : options.port;
       resolve({
         port,
+        requests: () => requests,
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());

@@ -12,10 +12,12 @@ import denoConfig from "../../deno.json" with { type: "json" };
 export const CLI = fileURLToPath(new URL("../../cli.ts", import.meta.url));
 
 /**
- * The V8 flags of the `server` task, so tests and benches run the server as users do (the task
- * is their one source).
+ * The runtime flags of the `server` task (`--v8-flags=...`, `--no-code-cache`; its permission
+ * flags aside), so tests and benches run the server as users do: the task is their one source.
  */
-export const SERVER_V8_FLAGS: string[] = denoConfig.tasks.server.match(/--v8-flags=\S+/g) ?? [];
+export const SERVER_RUNTIME_FLAGS: string[] = denoConfig.tasks.server.split(/\s+/).filter((
+  token,
+) => token.startsWith("--") && !token.startsWith("--allow-"));
 
 /**
  * Deno arguments that run `k3ts server` on 127.0.0.1:`port` with `<dataDir>/config.yaml` (the
@@ -33,7 +35,7 @@ export function serverProcessArgs(
   return [
     "run",
     "-A",
-    ...SERVER_V8_FLAGS,
+    ...SERVER_RUNTIME_FLAGS,
     ...denoFlags,
     CLI,
     "server",
