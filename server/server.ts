@@ -8,9 +8,8 @@ import { join } from "node:path";
 import { createAdmission } from "./apiserver/admission.ts";
 import { createFieldChecker } from "./apiserver/field_check.ts";
 import { type ApiHandler, createApiHandler, StoreSet } from "./apiserver/handler.ts";
-import { errorResponse } from "./apiserver/http_io.ts";
 import { startHttpsServer } from "./apiserver/https_server.ts";
-import { impersonate, wantsImpersonation } from "./apiserver/impersonation.ts";
+import { impersonate } from "./apiserver/impersonation.ts";
 import { ipv4Range } from "./apiserver/ip_range.ts";
 import { createPatchEngine } from "./apiserver/patching.ts";
 import { ResourceRegistry } from "./apiserver/resources.ts";
@@ -207,13 +206,6 @@ export async function startServer(
   const handler: ApiHandler = async (request, user) => {
     const supervised = await supervisor(request, user);
     if (supervised) return supervised;
-    if (user && wantsImpersonation(request.headers)) {
-      try {
-        user = impersonate(request.headers, user, authorizer);
-      } catch (error) {
-        return errorResponse(error);
-      }
-    }
     return await api(request, user);
   };
   const https = await startHttpsServer({
@@ -224,6 +216,7 @@ export async function startServer(
     clientCaPem: tls.clientCa.certPem,
     handler,
     authenticateRequest: authenticateToken,
+    impersonate: (headers, caller) => impersonate(headers, caller, authorizer),
   });
   try {
     await ensureBootstrapObjects(stores, {

@@ -23,6 +23,7 @@ import {
   responseText,
 } from "./http_io.ts";
 import type { RequestUser } from "./store_types.ts";
+import { type HeaderRecord, wantsImpersonation } from "./impersonation.ts";
 import { ApiError } from "../../kube/errors.ts";
 import { verifyClientCertificate } from "../tls/verify.ts";
 
@@ -40,6 +41,11 @@ export interface HttpsServerOptions {
    * presents no credential (anonymous), an error when it presents a bad one (401).
    */
   authenticateRequest?: (request: Request) => Promise<Authentication | undefined>;
+  /**
+   * The identity to serve an authenticated request as when it carries `Impersonate-*` headers
+   * (see impersonation.ts); throws the ApiError to answer instead.
+   */
+  impersonate?: (headers: HeaderRecord, caller: RequestUser) => RequestUser;
 }
 
 /** The outcome of checking a presented credential. */
@@ -347,9 +353,10 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
         }
         body = read as Uint8Array<ArrayBuffer>;
       }
+      const headers = toHeaders(exchange.headers);
       const request = requestWithBody(
         exchange.url,
-        { method, headers: toHeaders(exchange.headers), signal: abort?.signal },
+        { method, headers, signal: abort?.signal },
         body,
       );
       let user = certificateUser(exchange.socket, options.clientCaPem);
@@ -361,6 +368,14 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
           return;
         }
         user = result?.user;
+      }
+      if (user && options.impersonate && wantsImpersonation(headers)) {
+        try {
+          user = options.impersonate(headers, user);
+        } catch (error) {
+          await writeResponse(exchange, errorResponse(error));
+          return;
+        }
       }
       const response = await options.handler(request, user);
       await writeResponse(exchange, response);
