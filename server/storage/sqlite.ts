@@ -62,7 +62,7 @@ export interface SqliteBackendOptions {
   maxBufferedWatchEvents?: number;
   /** Revisions compacted per transaction, so compaction never holds the writer for long. */
   compactBatch?: number;
-  /** WAL pages written before a checkpoint under `FULL` (default SQLite's 1,000). */
+  /** WAL pages written between checkpoints under `FULL` (default 256, see wal_checkpoint.ts). */
   checkpointPages?: number;
 }
 
@@ -528,7 +528,7 @@ class SqliteStore implements SqliteBackend {
   }
 }
 
-/** The WAL file, opened to fsync it; undefined when it cannot be (then SQLite syncs). */
+/** A file opened only to fsync it; undefined when it cannot be (then SQLite syncs). */
 function openForSync(path: string): Deno.FsFile | undefined {
   try {
     return Deno.openSync(path, { read: true });
@@ -537,7 +537,10 @@ function openForSync(path: string): Deno.FsFile | undefined {
   }
 }
 
-/** The key and value characters a batch writes (a deletion's tombstone repeats the value). */
+/**
+ * The key and value characters a batch writes. A deletion's tombstone copies the stored value,
+ * which is not counted: the sum only feeds an estimate.
+ */
 function batchBytes(ops: WriteOp[]): number {
   let bytes = 0;
   for (const op of ops) bytes += op.key.length + (op.kind === "delete" ? 0 : op.value.length);
