@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startMemoryReducer } from "./memory_reducer.ts";
+import { MAX_REDUCED_HEAP_BYTES, startMemoryReducer } from "./memory_reducer.ts";
 import { waitFor } from "../tests/helpers/wait.ts";
 
 Deno.test("memory reducer: once after start-up, then once per quiet period that followed activity", async () => {
@@ -12,6 +12,7 @@ Deno.test("memory reducer: once after start-up, then once per quiet period that 
     signal: stop.signal,
     quietPeriodMs: 5,
     collect: () => collections++,
+    heapUsed: () => 0,
   });
   try {
     await waitFor("the start-up reduction", () => collections === 1);
@@ -42,10 +43,33 @@ Deno.test("memory reducer: never while every period has activity", async () => {
     signal: stop.signal,
     quietPeriodMs: 5,
     collect: () => collections++,
+    heapUsed: () => 0,
   });
   try {
     await waitFor("five busy checks", () => checks >= 6);
     assert.equal(collections, 1); // the start-up one
+  } finally {
+    stop.abort();
+    await stopped;
+  }
+});
+
+Deno.test("memory reducer: not on a heap too large to collect without a long pause", async () => {
+  const stop = new AbortController();
+  let collections = 0;
+  let checks = 0;
+  let activity = 0;
+  const stopped = startMemoryReducer({
+    activity: () => (checks++, activity),
+    signal: stop.signal,
+    quietPeriodMs: 5,
+    collect: () => collections++,
+    heapUsed: () => MAX_REDUCED_HEAP_BYTES + 1,
+  });
+  try {
+    activity++;
+    await waitFor("quiet checks after activity", () => checks >= 4);
+    assert.equal(collections, 0);
   } finally {
     stop.abort();
     await stopped;
