@@ -2,77 +2,75 @@ import assert from "node:assert/strict";
 import { MAX_REDUCED_HEAP_BYTES, startMemoryReducer } from "./memory_reducer.ts";
 import { waitFor } from "../tests/helpers/wait.ts";
 
-Deno.test("memory reducer: once after start-up, then once per quiet period that followed activity", async () => {
+/**
+ * A reducer with 5 ms quiet periods over `activity`, counting its collections and its checks of
+ * the activity count; `heapUsed` is what it reads as the heap in use (0 unless given).
+ */
+function reducerUnderTest(activity: () => number, heapUsed = 0) {
   const stop = new AbortController();
-  let activity = 0;
-  let collections = 0;
-  let checks = 0;
+  const counts = { collections: 0, checks: 0 };
   const stopped = startMemoryReducer({
-    activity: () => (checks++, activity),
+    activity: () => (counts.checks++, activity()),
     signal: stop.signal,
     quietPeriodMs: 5,
-    collect: () => collections++,
-    heapUsed: () => 0,
+    collect: () => counts.collections++,
+    heapUsed: () => heapUsed,
   });
+  return {
+    counts,
+    /** Resolves once `n` more quiet checks have run. */
+    checksFurther: (n: number) => {
+      const from = counts.checks;
+      return waitFor(`${n} more checks`, () => counts.checks >= from + n);
+    },
+    async stop() {
+      stop.abort();
+      await stopped;
+    },
+  };
+}
+
+Deno.test("memory reducer: once after start-up, then once per quiet period that followed activity", async () => {
+  let activity = 0;
+  const reducer = reducerUnderTest(() => activity);
   try {
-    await waitFor("the start-up reduction", () => collections === 1);
+    await waitFor("the start-up reduction", () => reducer.counts.collections === 1);
     // Quiet periods with no activity since the last reduction: nothing to give back.
-    const before = checks;
-    await waitFor("three quiet checks", () => checks >= before + 3);
-    assert.equal(collections, 1);
+    await reducer.checksFurther(3);
+    assert.equal(reducer.counts.collections, 1);
 
     // Activity, then quiet: one more reduction, and only one.
     activity++;
-    await waitFor("the reduction after activity", () => collections === 2);
-    const after = checks;
-    await waitFor("three more quiet checks", () => checks >= after + 3);
-    assert.equal(collections, 2);
+    await waitFor("the reduction after activity", () => reducer.counts.collections === 2);
+    await reducer.checksFurther(3);
+    assert.equal(reducer.counts.collections, 2);
   } finally {
-    stop.abort();
-    await stopped;
+    await reducer.stop();
   }
 });
 
 Deno.test("memory reducer: never while every period has activity", async () => {
-  const stop = new AbortController();
   let activity = 0;
-  let collections = 0;
-  let checks = 0;
-  const stopped = startMemoryReducer({
-    activity: () => (checks++, activity++),
-    signal: stop.signal,
-    quietPeriodMs: 5,
-    collect: () => collections++,
-    heapUsed: () => 0,
-  });
+  const reducer = reducerUnderTest(() => activity++);
   try {
-    await waitFor("five busy checks", () => checks >= 6);
-    assert.equal(collections, 1); // the start-up one
+    await reducer.checksFurther(6);
+    assert.equal(reducer.counts.collections, 1); // the start-up one
   } finally {
-    stop.abort();
-    await stopped;
+    await reducer.stop();
   }
 });
 
 Deno.test("memory reducer: not on a heap too large to collect without a long pause", async () => {
-  const stop = new AbortController();
-  let collections = 0;
-  let checks = 0;
   let activity = 0;
-  const stopped = startMemoryReducer({
-    activity: () => (checks++, activity),
-    signal: stop.signal,
-    quietPeriodMs: 5,
-    collect: () => collections++,
-    heapUsed: () => MAX_REDUCED_HEAP_BYTES + 1,
-  });
+  const reducer = reducerUnderTest(() => activity, MAX_REDUCED_HEAP_BYTES + 1);
   try {
+    // Past the start-up reduction, then activity and quiet periods after it.
+    await reducer.checksFurther(1);
     activity++;
-    await waitFor("quiet checks after activity", () => checks >= 4);
-    assert.equal(collections, 0);
+    await reducer.checksFurther(3);
+    assert.equal(reducer.counts.collections, 0);
   } finally {
-    stop.abort();
-    await stopped;
+    await reducer.stop();
   }
 });
 
