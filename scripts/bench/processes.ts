@@ -27,7 +27,6 @@ export function verdict(met: boolean, target: string): string {
 /** A server child process. */
 export interface ServerProcess {
   child: Deno.ChildProcess;
-  port: number;
   /** Milliseconds from spawn to the first 200 from /readyz. */
   readyMs: number;
 }
@@ -78,7 +77,7 @@ export async function spawnServer(
   } finally {
     client?.close();
   }
-  return { child, port, readyMs: performance.now() - started };
+  return { child, readyMs: performance.now() - started };
 }
 
 /** SIGTERMs a child (SIGKILL after `graceMs`) and waits for it; a child already gone is fine. */
@@ -125,16 +124,19 @@ export function machineCpu(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
+/** One memory figure of a process's /proc status, in MB. */
+function statusMb(pid: number, field: "VmRSS" | "VmHWM"): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? "0");
+  return kb / 1024;
+}
+
 /** A process's resident memory (VmRSS) in MB. */
 export function rssMb(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? "0");
-  return kb / 1024;
+  return statusMb(pid, "VmRSS");
 }
 
 /** A process's peak resident memory (VmHWM) in MB. */
 export function peakRssMb(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? "0");
-  return kb / 1024;
+  return statusMb(pid, "VmHWM");
 }

@@ -15,7 +15,7 @@ export const CLI = fileURLToPath(new URL("../../cli.ts", import.meta.url));
  * The runtime flags of the `server` task (`--v8-flags=...`, `--no-code-cache`; its permission
  * flags aside), so tests and benches run the server as users do: the task is their one source.
  */
-export const SERVER_RUNTIME_FLAGS: string[] = denoConfig.tasks.server.split(/\s+/).filter((
+const SERVER_RUNTIME_FLAGS: string[] = denoConfig.tasks.server.split(/\s+/).filter((
   token,
 ) => token.startsWith("--") && !token.startsWith("--allow-"));
 
