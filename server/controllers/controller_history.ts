@@ -16,6 +16,7 @@ import type { KubeObject } from "../../kube/types.ts";
 import type { RestStore } from "../apiserver/rest_store.ts";
 import { isConflict, isNotFound } from "./api_errors.ts";
 import { newControllerRef } from "./controller_ref.ts";
+import { byCreation } from "./deployment_rollout.ts";
 
 /**
  * The label naming a revision by its hash, on revisions and on the pods made from them (upstream's
@@ -51,11 +52,7 @@ export function revisionNumber(revision: KubeObject): number {
  * `SortControllerRevisions`).
  */
 export function sortRevisions(revisions: readonly KubeObject[]): KubeObject[] {
-  const created = (r: KubeObject) => Date.parse(r.metadata.creationTimestamp ?? "") || 0;
-  return [...revisions].sort((a, b) =>
-    revisionNumber(a) - revisionNumber(b) || created(a) - created(b) ||
-    (a.metadata.name! < b.metadata.name! ? -1 : a.metadata.name! > b.metadata.name! ? 1 : 0)
-  );
+  return [...revisions].sort((a, b) => revisionNumber(a) - revisionNumber(b) || byCreation(a, b));
 }
 
 /**

@@ -117,6 +117,9 @@ export function observePodEvent(expectations: Expectations, key: string, event: 
   const deleting = Boolean(pod.metadata.deletionTimestamp);
   if (type === "ADDED") {
     // New to the cache: a pod the owner asked for, even if its deletion has begun already.
+    // Upstream's addPod counts such a pod as a deletion only, and the owner's creation
+    // expectation then waits for its timeout; here it counts as both, as the StatefulSet
+    // controller did before the controllers shared this.
     expectations.creationObserved(key);
     if (deleting) expectations.deletionObserved(key, pod.metadata.uid!);
   } else if (type === "DELETED" || (deleting && !old?.metadata.deletionTimestamp)) {
