@@ -234,3 +234,13 @@ export const fieldErrors = {
     };
   },
 };
+
+/** 404 Not Found. */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ApiError && error.code === 404;
+}
+
+/** 409 Conflict (or AlreadyExists). */
+export function isConflict(error: unknown): boolean {
+  return error instanceof ApiError && error.code === 409;
+}

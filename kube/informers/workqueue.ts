@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ApiError } from "../errors.ts";
+import { isConflict } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 
 /** Options of {@link WorkQueue}. */
@@ -198,7 +198,7 @@ export function controllerRunOptions(
     name,
     workers: options.workers ?? 5,
     // A write conflict (409) means a stale read: the retry with a fresh one is routine.
-    isNoteworthy: (error) => !(error instanceof ApiError && error.code === 409),
+    isNoteworthy: (error) => !isConflict(error),
     startAfter: synced,
   };
 }

@@ -7,15 +7,7 @@
  */
 import { ApiError } from "../../kube/errors.ts";
 
-/** 404 Not Found. */
-export function isNotFound(error: unknown): boolean {
-  return error instanceof ApiError && error.code === 404;
-}
-
-/** 409 Conflict (or AlreadyExists). */
-export function isConflict(error: unknown): boolean {
-  return error instanceof ApiError && error.code === 409;
-}
+export { isConflict, isNotFound } from "../../kube/errors.ts";
 
 /** A create refused because its namespace is terminating. */
 export function isNamespaceTerminating(error: unknown): boolean {

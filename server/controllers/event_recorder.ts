@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { ApiError } from "../../kube/errors.ts";
+import { isNotFound } from "../../kube/errors.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { timestamp } from "../apiserver/object_meta.ts";
 import type { RestStore } from "../apiserver/rest_store.ts";
@@ -176,7 +176,7 @@ export class EventRecorder {
       }, { fieldManager: this.#options.component });
       return true;
     } catch (error) {
-      if (error instanceof ApiError && error.code === 404) return false;
+      if (isNotFound(error)) return false;
       throw error;
     }
   }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { ApiError } from "../../kube/errors.ts";
+import { isNotFound } from "../../kube/errors.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
 import type { Logger } from "../log.ts";
@@ -218,7 +218,7 @@ export function startNodeIpam(stores: StoreSet, options: NodeIpamOptions): Promi
     } catch (error) {
       allocator.release(cidr);
       held.delete(name);
-      if (error instanceof ApiError && error.code === 404) return;
+      if (isNotFound(error)) return;
       if (options.signal.aborted) return;
       log.warn("Pod CIDR not written; will retry", { node: name, error: String(error) });
       waiting.add(name);

@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { ApiError } from "../../kube/errors.ts";
+import { isConflict, isNotFound } from "../../kube/errors.ts";
 import {
   NODE_TAINTS,
   type Taint,
@@ -309,7 +309,7 @@ export function startNodeLifecycle(
         log.info("Node stopped posting status; marked Unknown", { node: name });
       }
     } catch (error) {
-      if (error instanceof ApiError && error.code === 404) return;
+      if (isNotFound(error)) return;
       log.warn("Node not marked Unknown; will retry", { node: name, error: String(error) });
       later(() => {
         const entry = health.get(name);
@@ -341,7 +341,7 @@ export function startNodeLifecycle(
         return current;
       }, { fieldManager: COMPONENT });
     } catch (error) {
-      if (!(error instanceof ApiError && error.code === 404)) {
+      if (!isNotFound(error)) {
         log.warn("Node taints not updated; will retry", { node: name, error: String(error) });
         later(() => void reconcileTaints(name));
       }
@@ -369,7 +369,7 @@ export function startNodeLifecycle(
       }, { subresource: "status", fieldManager: COMPONENT }).then(
         () => events.warning(podRef(pod), "NodeNotReady", "Node is not ready"),
         (error) => {
-          if (error instanceof ApiError && error.code === 404) return;
+          if (isNotFound(error)) return;
           log.warn("Pod not marked not ready", {
             pod: `${pod.namespace}/${pod.name}`,
             error: String(error),
@@ -434,7 +434,7 @@ export function startNodeLifecycle(
         `Marking for deletion Pod ${pod.namespace}/${pod.name}`,
       );
     } catch (error) {
-      if (error instanceof ApiError && (error.code === 404 || error.code === 409)) return;
+      if (isNotFound(error) || isConflict(error)) return;
       log.warn("Pod not evicted; will retry", {
         pod: `${pod.namespace}/${pod.name}`,
         error: String(error),

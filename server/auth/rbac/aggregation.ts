@@ -10,7 +10,7 @@
 import { deepEqual } from "../../../kube/deep_equal.ts";
 import { type LabelSelector, labelSelectorMatcher } from "../../../kube/selectors/labels.ts";
 import type { KubeObject } from "../../../kube/types.ts";
-import { ApiError } from "../../../kube/errors.ts";
+import { isNotFound } from "../../../kube/errors.ts";
 import type { StoreSet } from "../../apiserver/handler.ts";
 import type { Logger } from "../../log.ts";
 import { runInformer } from "../../../kube/informers/informer.ts";
@@ -144,7 +144,7 @@ export async function startClusterRoleAggregation(
       }, { fieldManager: FIELD_MANAGER });
       return true;
     } catch (error) {
-      if (error instanceof ApiError && error.code === 404) return true;
+      if (isNotFound(error)) return true;
       options.logger.warn("Updating an aggregated ClusterRole failed; will retry", {
         clusterrole: name,
         error: String(error),

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { ApiError } from "../../../kube/errors.ts";
+import { ApiError, isConflict, isNotFound } from "../../../kube/errors.ts";
 import { clone, deepEqual } from "../../../kube/deep_equal.ts";
 import type { KubeObject } from "../../../kube/types.ts";
 import type { StoreSet } from "../../apiserver/handler.ts";
@@ -131,7 +131,7 @@ async function ensureOne(
       result.updated.push(id);
       return;
     } catch (error) {
-      if (error instanceof ApiError && (error.code === 409 || error.code === 404)) continue;
+      if (isConflict(error) || isNotFound(error)) continue;
       throw error;
     }
   }
