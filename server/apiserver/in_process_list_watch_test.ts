@@ -161,7 +161,11 @@ Deno.test("in-process list-watch: selectors apply to the list and the watch", as
   await configMaps.create("ns", { metadata: { name: "e" } });
   await configMaps.create("ns", { metadata: { name: "f", labels: { app: "x" } } });
   await configMaps.create("ns", { metadata: { name: "last", labels: { app: "x" } } });
-  await watching;
-  stop.abort();
+  try {
+    await waitFor("the last change", () => seen.includes("ADDED last"));
+  } finally {
+    stop.abort();
+    await watching;
+  }
   assertEquals(seen, ["ADDED f", "ADDED last"]);
 });
