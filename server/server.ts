@@ -36,8 +36,8 @@ import {
 } from "./controllers/service_account.ts";
 import { startNodeIpam } from "./controllers/node_ipam.ts";
 import { startNodeLifecycle } from "./controllers/node_lifecycle.ts";
-import { type InformerCache, SharedInformers } from "../kube/informers/shared_informers.ts";
-import { inProcessListWatches } from "./apiserver/in_process_list_watch.ts";
+import type { InformerCache } from "../kube/informers/shared_informers.ts";
+import { inProcessInformers } from "./apiserver/in_process_list_watch.ts";
 import { startWorkloadControllers } from "./controllers/workloads.ts";
 import { ensureLeaderIdentity, LeaseElector } from "./leader/mod.ts";
 import { startScheduler } from "./scheduler/mod.ts";
@@ -162,7 +162,7 @@ export async function startServer(
   };
   const stores: StoreSet = new StoreSet(registry, storeDeps);
   const stop = new AbortController();
-  const apiInformers = new SharedInformers(inProcessListWatches(stores), {
+  const apiInformers = inProcessInformers(stores, {
     signal: stop.signal,
     logger: log,
   });
@@ -250,7 +250,7 @@ export async function startServer(
         identity: leaderIdentity,
         logger: log,
       }).run(stop.signal, (signal) => {
-        const informers = new SharedInformers(inProcessListWatches(stores), {
+        const informers = inProcessInformers(stores, {
           signal,
           logger: log,
         });

@@ -11,7 +11,11 @@ import {
   type WatchEvent,
   WatchExpiredError,
 } from "../../kube/client/list_watch.ts";
-import type { ListWatchFactory } from "../../kube/informers/shared_informers.ts";
+import {
+  type ListWatchFactory,
+  SharedInformers,
+  type SharedInformersOptions,
+} from "../../kube/informers/shared_informers.ts";
 import type { Backend } from "../storage/types.ts";
 import type { StoreSet } from "./handler.ts";
 import type { RestStore } from "./rest_store.ts";
@@ -82,4 +86,12 @@ export function inProcessListWatch(
  */
 export function inProcessListWatches(stores: StoreSet): ListWatchFactory {
   return (group, kind) => inProcessListWatch(stores.forKind(group, kind), stores.deps.backend);
+}
+
+/** Shared informers over the stores (the default of every controller given none). */
+export function inProcessInformers(
+  stores: StoreSet,
+  options: SharedInformersOptions,
+): SharedInformers {
+  return new SharedInformers(inProcessListWatches(stores), options);
 }

@@ -28,10 +28,9 @@ import {
   type CacheEvent,
   type ControllerOptions,
   objectKey,
-  SharedInformers,
   splitKey,
 } from "../../kube/informers/shared_informers.ts";
-import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import { inProcessInformers } from "../apiserver/in_process_list_watch.ts";
 import { controllerRunOptions, WorkQueue } from "../../kube/informers/workqueue.ts";
 
 const CRON_JOB_TYPE = { apiVersion: "batch/v1", kind: "CronJob" };
@@ -147,7 +146,7 @@ export async function startCronJobController(
   const { signal, logger } = options;
   const now = options.now ?? Date.now;
   const informers = options.informers ??
-    new SharedInformers(inProcessListWatches(stores), { signal, logger });
+    inProcessInformers(stores, { signal, logger });
   const cronJobs = informers.forKind("batch", "CronJob");
   const jobs = informers.forKind("batch", "Job");
   indexByController(jobs);

@@ -51,10 +51,9 @@ import {
   type CacheEvent,
   type ControllerOptions,
   objectKey,
-  SharedInformers,
   splitKey,
 } from "../../kube/informers/shared_informers.ts";
-import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import { inProcessInformers } from "../apiserver/in_process_list_watch.ts";
 import { controllerRunOptions, WorkQueue } from "../../kube/informers/workqueue.ts";
 
 /** At most this many pods are created or deleted in one sync, as upstream's daemon BurstReplicas. */
@@ -79,7 +78,7 @@ export async function startDaemonSetController(
   const { signal, logger } = options;
   const now = options.now ?? Date.now;
   const informers = options.informers ??
-    new SharedInformers(inProcessListWatches(stores), { signal, logger });
+    inProcessInformers(stores, { signal, logger });
   const daemonSets = informers.forKind("apps", "DaemonSet");
   const pods = informers.forKind("", "Pod");
   const nodes = informers.forKind("", "Node");

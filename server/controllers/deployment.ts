@@ -64,10 +64,9 @@ import {
   type CacheEvent,
   type ControllerOptions,
   objectKey,
-  SharedInformers,
   splitKey,
 } from "../../kube/informers/shared_informers.ts";
-import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import { inProcessInformers } from "../apiserver/in_process_list_watch.ts";
 import { controllerRunOptions, WorkQueue } from "../../kube/informers/workqueue.ts";
 
 const DEPLOYMENT_TYPE = { apiVersion: "apps/v1", kind: "Deployment" };
@@ -86,7 +85,7 @@ export async function startDeploymentController(
   const { signal, logger } = options;
   const now = options.now ?? Date.now;
   const informers = options.informers ??
-    new SharedInformers(inProcessListWatches(stores), { signal, logger });
+    inProcessInformers(stores, { signal, logger });
   const deployments = informers.forKind("apps", "Deployment");
   const replicaSets = informers.forKind("apps", "ReplicaSet");
   const pods = informers.forKind("", "Pod");

@@ -10,8 +10,7 @@ import { REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION } from "./deployment_r
 import { getCondition } from "./deployment_status.ts";
 import { POD_TEMPLATE_HASH_LABEL } from "./pod_template_hash.ts";
 import { startReplicaSetController } from "./replicaset.ts";
-import { SharedInformers } from "../../kube/informers/shared_informers.ts";
-import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import { inProcessInformers } from "../apiserver/in_process_list_watch.ts";
 import { runFakeKubelet } from "./_test_pods.ts";
 import { isPodReady } from "./pod_state.ts";
 
@@ -36,7 +35,7 @@ function startControllers(
   options: { now?: () => number; ready?: (pod: KubeObject) => boolean } = {},
 ) {
   const stop = new AbortController();
-  const informers = new SharedInformers(inProcessListWatches(stores), {
+  const informers = inProcessInformers(stores, {
     signal: stop.signal,
     logger: silentLogger,
   });

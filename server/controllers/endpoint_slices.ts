@@ -33,10 +33,9 @@ import {
 import {
   type CacheEvent,
   type ControllerOptions,
-  SharedInformers,
   splitKey,
 } from "../../kube/informers/shared_informers.ts";
-import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import { inProcessInformers } from "../apiserver/in_process_list_watch.ts";
 import { controllerRunOptions, WorkQueue } from "../../kube/informers/workqueue.ts";
 
 /** Label naming the Service of a slice. */
@@ -220,7 +219,7 @@ export async function startEndpointSliceController(
   const { signal, logger } = options;
   const perSlice = options.maxEndpointsPerSlice ?? MAX_ENDPOINTS_PER_SLICE;
   const informers = options.informers ??
-    new SharedInformers(inProcessListWatches(stores), { signal, logger });
+    inProcessInformers(stores, { signal, logger });
   const services = informers.forKind("", "Service");
   const pods = informers.forKind("", "Pod");
   const slices = informers.forKind("discovery.k8s.io", "EndpointSlice");

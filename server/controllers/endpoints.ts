@@ -25,10 +25,9 @@ import {
   type CacheEvent,
   type ControllerOptions,
   objectKey,
-  SharedInformers,
   splitKey,
 } from "../../kube/informers/shared_informers.ts";
-import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import { inProcessInformers } from "../apiserver/in_process_list_watch.ts";
 import { controllerRunOptions, WorkQueue } from "../../kube/informers/workqueue.ts";
 
 /** Addresses one Endpoints object holds at most; beyond, it is truncated (as upstream). */
@@ -118,7 +117,7 @@ export async function startEndpointsController(
 ): Promise<void> {
   const { signal, logger } = options;
   const informers = options.informers ??
-    new SharedInformers(inProcessListWatches(stores), { signal, logger });
+    inProcessInformers(stores, { signal, logger });
   const services = informers.forKind("", "Service");
   const pods = informers.forKind("", "Pod");
   const endpoints = informers.forKind("", "Endpoints");

@@ -11,13 +11,12 @@ import {
   startEndpointSliceController,
 } from "./endpoint_slices.ts";
 import { startEndpointsController } from "./endpoints.ts";
-import { SharedInformers } from "../../kube/informers/shared_informers.ts";
-import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import { inProcessInformers } from "../apiserver/in_process_list_watch.ts";
 import { setPodReady } from "./_test_pods.ts";
 
 function startControllers(stores: StoreSet, maxEndpointsPerSlice?: number) {
   const stop = new AbortController();
-  const informers = new SharedInformers(inProcessListWatches(stores), {
+  const informers = inProcessInformers(stores, {
     signal: stop.signal,
     logger: silentLogger,
   });

@@ -7,8 +7,7 @@ import { silentLogger } from "../log.ts";
 import { startDeploymentController } from "./deployment.ts";
 import { startGarbageCollectorController } from "./garbage_collector.ts";
 import { startReplicaSetController } from "./replicaset.ts";
-import { SharedInformers } from "../../kube/informers/shared_informers.ts";
-import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import { inProcessInformers } from "../apiserver/in_process_list_watch.ts";
 import { runFakeKubelet } from "./_test_pods.ts";
 
 function ownedBy(owner: KubeObject, block = true): OwnerReference {
@@ -156,7 +155,7 @@ Deno.test("garbage collector: deleting a Deployment with each propagation policy
   await using test = await openTestStores(["ns"]);
   const { stores } = test;
   const stop = new AbortController();
-  const informers = new SharedInformers(inProcessListWatches(stores), {
+  const informers = inProcessInformers(stores, {
     signal: stop.signal,
     logger: silentLogger,
   });

@@ -66,10 +66,9 @@ import {
   type CacheEvent,
   type ControllerOptions,
   objectKey,
-  SharedInformers,
   splitKey,
 } from "../../kube/informers/shared_informers.ts";
-import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import { inProcessInformers } from "../apiserver/in_process_list_watch.ts";
 import { controllerRunOptions, WorkQueue } from "../../kube/informers/workqueue.ts";
 
 const JOB_TYPE = { apiVersion: "batch/v1", kind: "Job" };
@@ -143,7 +142,7 @@ export async function startJobController(
   const now = options.now ?? Date.now;
   const backoffBaseMs = options.podFailureBackoffMs ?? DEFAULT_POD_FAILURE_BACKOFF_MS;
   const informers = options.informers ??
-    new SharedInformers(inProcessListWatches(stores), { signal, logger });
+    inProcessInformers(stores, { signal, logger });
   const jobs = informers.forKind("batch", "Job");
   const pods = informers.forKind("", "Pod");
   indexByController(pods);

@@ -14,10 +14,9 @@ import {
   type CacheEvent,
   type ControllerOptions,
   objectKey,
-  SharedInformers,
   splitKey,
 } from "../../kube/informers/shared_informers.ts";
-import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import { inProcessInformers } from "../apiserver/in_process_list_watch.ts";
 import { controllerRunOptions, WorkQueue } from "../../kube/informers/workqueue.ts";
 
 /** Options of {@link startJobTtlController}. */
@@ -47,7 +46,7 @@ export async function startJobTtlController(
   const { signal, logger } = options;
   const now = options.now ?? Date.now;
   const informers = options.informers ??
-    new SharedInformers(inProcessListWatches(stores), { signal, logger });
+    inProcessInformers(stores, { signal, logger });
   const jobs = informers.forKind("batch", "Job");
   const jobStore = stores.forKind("batch", "Job");
   const queue = new WorkQueue();

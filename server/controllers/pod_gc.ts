@@ -18,12 +18,8 @@ import { isConflict, isNotFound } from "./api_errors.ts";
 import { isPodTerminal } from "./pod_state.ts";
 import { CONTROLLER_FIELD_MANAGER } from "./replicaset.ts";
 import { updateSameObject } from "./same_object.ts";
-import {
-  type ControllerOptions,
-  objectKey,
-  SharedInformers,
-} from "../../kube/informers/shared_informers.ts";
-import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import { type ControllerOptions, objectKey } from "../../kube/informers/shared_informers.ts";
+import { inProcessInformers } from "../apiserver/in_process_list_watch.ts";
 import { controllerRunOptions, WorkQueue } from "../../kube/informers/workqueue.ts";
 
 /** Upstream's default `--terminated-pod-gc-threshold`. */
@@ -71,7 +67,7 @@ export async function startPodGcController(
   const quarantineMs = options.orphanQuarantineMs ?? DEFAULT_ORPHAN_QUARANTINE_MS;
   const passDelayMs = options.passDelayMs ?? 1000;
   const informers = options.informers ??
-    new SharedInformers(inProcessListWatches(stores), { signal, logger });
+    inProcessInformers(stores, { signal, logger });
   const pods = informers.forKind("", "Pod");
   const nodes = informers.forKind("", "Node");
   const podStore = stores.forKind("", "Pod");

@@ -33,10 +33,9 @@ import {
   type CacheEvent,
   type ControllerOptions,
   objectKey,
-  SharedInformers,
   splitKey,
 } from "../../kube/informers/shared_informers.ts";
-import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import { inProcessInformers } from "../apiserver/in_process_list_watch.ts";
 import { controllerRunOptions, WorkQueue } from "../../kube/informers/workqueue.ts";
 
 /** The field manager of writes by the controller manager's loops. */
@@ -82,7 +81,7 @@ export async function startReplicaSetController(
   const { signal, logger } = options;
   const now = options.now ?? Date.now;
   const informers = options.informers ??
-    new SharedInformers(inProcessListWatches(stores), { signal, logger });
+    inProcessInformers(stores, { signal, logger });
   const replicaSets = informers.forKind("apps", "ReplicaSet");
   const pods = informers.forKind("", "Pod");
   indexByController(pods);

@@ -34,10 +34,9 @@ import {
   type CacheEvent,
   type ControllerOptions,
   objectKey,
-  SharedInformers,
   splitKey,
 } from "../../kube/informers/shared_informers.ts";
-import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import { inProcessInformers } from "../apiserver/in_process_list_watch.ts";
 import { inSlowStartBatches } from "./slow_start.ts";
 import {
   claimsFor,
@@ -64,7 +63,7 @@ export async function startStatefulSetController(
   const { signal, logger } = options;
   const now = options.now ?? Date.now;
   const informers = options.informers ??
-    new SharedInformers(inProcessListWatches(stores), { signal, logger });
+    inProcessInformers(stores, { signal, logger });
   const sets = informers.forKind("apps", "StatefulSet");
   const pods = informers.forKind("", "Pod");
   const revisions = informers.forKind("apps", "ControllerRevision");

@@ -16,8 +16,8 @@ import { startGarbageCollectorController } from "./garbage_collector.ts";
 import { startJobController } from "./job.ts";
 import { startPodGcController } from "./pod_gc.ts";
 import { startReplicaSetController } from "./replicaset.ts";
-import { SharedInformers } from "../../kube/informers/shared_informers.ts";
-import { inProcessListWatches } from "../apiserver/in_process_list_watch.ts";
+import type { SharedInformers } from "../../kube/informers/shared_informers.ts";
+import { inProcessInformers } from "../apiserver/in_process_list_watch.ts";
 import { startStatefulSetController } from "./statefulset.ts";
 
 /** Options of {@link startWorkloadControllers}. */
@@ -40,7 +40,7 @@ export async function startWorkloadControllers(
   options: WorkloadControllersOptions,
 ): Promise<void> {
   const informers = options.informers ??
-    new SharedInformers(inProcessListWatches(stores), {
+    inProcessInformers(stores, {
       signal: options.signal,
       logger: options.logger,
     });
