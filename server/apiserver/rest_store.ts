@@ -244,10 +244,12 @@ export class RestStore {
         if (item) items.push(item);
       } else if (indexed) {
         readAt = indexed.revision;
+        // The index settled its own field at readAt: the object is decoded only for the others.
+        const indexOnly = labels.requirements.length === 0 && fields.requirements.length === 1;
         for (const key of indexed.keys) {
           if (!key.startsWith(prefix)) continue;
           const { kv } = await this.#deps.backend.get(key, { revision: readAt });
-          const item = kv && selected(kv);
+          const item = kv && (indexOnly ? { kv } : selected(kv));
           if (!item) continue;
           if (limit > 0 && items.length === limit) {
             nextStart = items[limit - 1].kv.key;
