@@ -21,24 +21,26 @@ import {
 export const WATCH_CLIENT_TIMEOUT_MS = 420_000;
 
 /**
- * The first restart delay for informers over HTTP (their `minBackoffMs`): a restart costs
- * requests to a server that other clients share, so it waits twice the in-process default.
+ * The first restart delay of informers over HTTP ({@link ListWatch.minBackoffMs}): a restart
+ * costs requests to a server that other clients share, so it waits twice the in-process default.
  */
-export const HTTP_MIN_BACKOFF_MS = 200;
+const HTTP_MIN_BACKOFF_MS = 200;
 
 /** Options of {@link httpListWatch}. */
 export interface HttpListWatchOptions {
   /** Selectors (`labelSelector`, `fieldSelector`) of the list and of every watch. */
   query?: Query;
-  /** Shown in log lines; the path and query when omitted. */
-  name?: string;
-  /** Deadline of the list request; 30 s when omitted. */
-  listTimeoutMs?: number;
-  /**
-   * How long the server keeps one watch open; 5 to 6 min when omitted (spread, so that many
-   * clients do not all come back at once). The client's own deadline must be longer.
-   */
-  watchTimeoutSeconds?: number;
+}
+
+/** Deadline of the list request. */
+const LIST_TIMEOUT_MS = 30_000;
+
+/**
+ * How long the server keeps one watch open: 5 to 6 min, spread so that many clients do not all
+ * come back at once ({@link WATCH_CLIENT_TIMEOUT_MS} is longer).
+ */
+function watchTimeoutSeconds(): number {
+  return 300 + Math.floor(Math.random() * 60);
 }
 
 /** Splits a text stream into lines. */
@@ -78,25 +80,25 @@ export function httpListWatch(
     `${k}=${v}`
   );
   return {
-    name: options.name ?? (shown.length ? `${path}?${shown.join("&")}` : path),
+    name: shown.length ? `${path}?${shown.join("&")}` : path,
+    minBackoffMs: HTTP_MIN_BACKOFF_MS,
 
     async list(signal: AbortSignal): Promise<ListResult> {
       const list = await client.request<KubeList>("GET", path, {
         query,
-        signal: AbortSignal.any([signal, AbortSignal.timeout(options.listTimeoutMs ?? 30_000)]),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(LIST_TIMEOUT_MS)]),
       });
       return { items: list.items, resourceVersion: list.metadata.resourceVersion ?? "" };
     },
 
     async *watch(resourceVersion: string, signal: AbortSignal): AsyncGenerator<WatchEvent> {
-      const timeout = options.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 60);
       const response = await client.fetch("GET", path, {
         query: {
           ...query,
           watch: "true",
           resourceVersion,
           allowWatchBookmarks: "true",
-          timeoutSeconds: timeout,
+          timeoutSeconds: watchTimeoutSeconds(),
         },
         signal,
       });

@@ -32,6 +32,11 @@ export interface ListResult {
 export interface ListWatch {
   /** What is listed (resource and selectors), for log lines. */
   readonly name: string;
+  /**
+   * The first delay before an informer over this transport restarts, when the informer is not
+   * given one: a transport whose restarts cost a shared server requests asks for more.
+   */
+  readonly minBackoffMs?: number;
   /** Everything that matches now. */
   list(signal: AbortSignal): Promise<ListResult>;
   /**

@@ -29,7 +29,6 @@ export {
   type LoadKubeconfigOptions,
 } from "./kubeconfig.ts";
 export {
-  HTTP_MIN_BACKOFF_MS,
   httpListWatch,
   type HttpListWatchOptions,
   WATCH_CLIENT_TIMEOUT_MS,

@@ -28,7 +28,10 @@ export interface InformerOptions {
   logger: Logger;
   /** Shown in log lines. */
   name: string;
-  /** First delay before a restart (default 100 ms); doubles up to `maxBackoffMs`. */
+  /**
+   * First delay before a restart (default: the transport's `minBackoffMs`, else 100 ms); doubles
+   * up to `maxBackoffMs`.
+   */
   minBackoffMs?: number;
   /** Ceiling of the restart delay (default 10 s). */
   maxBackoffMs?: number;
@@ -53,7 +56,7 @@ export async function runInformer(
   options: InformerOptions,
 ): Promise<void> {
   const { signal, logger, name } = options;
-  const min = options.minBackoffMs ?? 100;
+  const min = options.minBackoffMs ?? source.minBackoffMs ?? 100;
   const max = options.maxBackoffMs ?? 10_000;
   let backoff = min;
   const backOff = async () => {

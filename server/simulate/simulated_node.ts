@@ -21,11 +21,7 @@ import { isPodTerminal } from "../controllers/pod_state.ts";
 import { objectKey } from "../../kube/informers/shared_informers.ts";
 import type { Logger } from "../log.ts";
 import { microTime } from "../apiserver/object_meta.ts";
-import {
-  HTTP_MIN_BACKOFF_MS,
-  httpListWatch,
-  WATCH_CLIENT_TIMEOUT_MS,
-} from "../../kube/client/http_list_watch.ts";
+import { httpListWatch, WATCH_CLIENT_TIMEOUT_MS } from "../../kube/client/http_list_watch.ts";
 import { runInformer } from "../../kube/informers/informer.ts";
 import {
   leaseObject,
@@ -189,7 +185,6 @@ export class SimulatedNode {
           signal: this.#stop.signal,
           logger: this.#log,
           name: `pods of ${this.name}`,
-          minBackoffMs: HTTP_MIN_BACKOFF_MS,
         },
       ),
     );

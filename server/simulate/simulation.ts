@@ -15,11 +15,7 @@ import type { KubeObject } from "../../kube/types.ts";
 import { K3TS_VERSION } from "../../version.ts";
 import type { Logger } from "../log.ts";
 import { parseJoinToken } from "../tls/mod.ts";
-import {
-  HTTP_MIN_BACKOFF_MS,
-  httpListWatch,
-  WATCH_CLIENT_TIMEOUT_MS,
-} from "../../kube/client/http_list_watch.ts";
+import { httpListWatch, WATCH_CLIENT_TIMEOUT_MS } from "../../kube/client/http_list_watch.ts";
 import { runInformer } from "../../kube/informers/informer.ts";
 import { fetchPinnedCa, JoinError, requestKubeletClientCertificate } from "./join.ts";
 import { SIMULATED_LABEL, simulatedNodeIp } from "./node_objects.ts";
@@ -148,7 +144,7 @@ export async function startSimulation(
           markListed();
         },
         apply,
-      }, { signal: watchStop.signal, logger: log, name, minBackoffMs: HTTP_MIN_BACKOFF_MS }));
+      }, { signal: watchStop.signal, logger: log, name }));
     };
     watch(
       resourcePath({ version: "v1", resource: "nodes" }),
