@@ -13,8 +13,6 @@
  */
 import { clone } from "../../kube/deep_equal.ts";
 import type { KubeObject } from "../../kube/types.ts";
-import type { RestStore } from "../apiserver/rest_store.ts";
-import { isConflict, isNotFound } from "./api_errors.ts";
 import { newControllerRef } from "./controller_ref.ts";
 import { byCreation } from "./deployment_rollout.ts";
 
@@ -80,15 +78,4 @@ export function newControllerRevision(
     data: revisionData(owner),
     revision,
   };
-}
-
-/** Deletes a revision if it is still the one read; one already gone or replaced is left be. */
-export async function deleteRevision(store: RestStore, revision: KubeObject): Promise<void> {
-  try {
-    await store.delete(revision.metadata.namespace, revision.metadata.name!, {
-      preconditions: { uid: revision.metadata.uid },
-    });
-  } catch (error) {
-    if (!isNotFound(error) && !isConflict(error)) throw error;
-  }
 }

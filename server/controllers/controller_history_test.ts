@@ -1,8 +1,8 @@
 import { assertEquals } from "../../tests/helpers/assert.ts";
+import { deleteSameObject } from "./same_object.ts";
 import { openTestStores } from "../../tests/helpers/stores.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import {
-  deleteRevision,
   newControllerRevision,
   REVISION_HASH_LABEL,
   revisionTemplate,
@@ -68,7 +68,7 @@ Deno.test("controller history: deleting a revision already gone is not an error"
     1,
   );
   const { object } = await store.create("ns", revision);
-  await deleteRevision(store, object);
-  await deleteRevision(store, object);
+  await deleteSameObject(store, object);
+  await deleteSameObject(store, object);
   assertEquals((await store.list("ns")).items, []);
 });

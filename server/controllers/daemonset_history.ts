@@ -13,7 +13,6 @@ import type { KubeObject } from "../../kube/types.ts";
 import type { RestStore } from "../apiserver/rest_store.ts";
 import { isConflict } from "./api_errors.ts";
 import {
-  deleteRevision,
   newControllerRevision,
   REVISION_HASH_LABEL,
   revisionNumber,
@@ -23,7 +22,7 @@ import {
 import { claimObjects, recheckOwner, selectorOf } from "./controller_ref.ts";
 import { DAEMON_SET_TYPE } from "./daemonset_nodes.ts";
 import { podTemplateHash, templatesEqualIgnoringHash } from "./pod_template_hash.ts";
-import { updateSameObject } from "./same_object.ts";
+import { deleteSameObject, updateSameObject } from "./same_object.ts";
 import type { InformerCache } from "../../kube/informers/shared_informers.ts";
 
 /** True when the revision holds the DaemonSet's current template (upstream's `Match`). */
@@ -107,7 +106,7 @@ export class DaemonSetHistory {
     // Duplicates (from a lost race) go; the highest-numbered one stays.
     current.sort((a, b) => revisionNumber(b) - revisionNumber(a));
     const [kept, ...duplicates] = current;
-    for (const duplicate of duplicates) await deleteRevision(revisionStore, duplicate);
+    for (const duplicate of duplicates) await deleteSameObject(revisionStore, duplicate);
     if (revisionNumber(kept) < next) {
       await updateSameObject(revisionStore, kept, (r) => {
         r.revision = next;
@@ -122,7 +121,7 @@ export class DaemonSetHistory {
       ? ds.spec.revisionHistoryLimit
       : 10;
     for (const revision of revisionsToDelete(old, limit, pods)) {
-      await deleteRevision(this.options.revisionStore, revision);
+      await deleteSameObject(this.options.revisionStore, revision);
     }
   }
 

@@ -10,10 +10,11 @@
  *
  * @module
  */
+import { deleteSameObject } from "./same_object.ts";
 import { deepEqual } from "../../kube/deep_equal.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
-import { isConflict, isNamespaceTerminating, isNotFound } from "./api_errors.ts";
+import { isConflict, isNamespaceTerminating } from "./api_errors.ts";
 import { newControllerRef } from "./controller_ref.ts";
 import { isPodReady } from "./pod_state.ts";
 import { CONTROLLER_FIELD_MANAGER } from "./replicaset.ts";
@@ -243,13 +244,7 @@ export async function startEndpointSliceController(
   });
 
   const remove = async (key: string, slice: KubeObject) => {
-    try {
-      await sliceStore.delete(slice.metadata.namespace, slice.metadata.name!, {
-        preconditions: { uid: slice.metadata.uid },
-      });
-    } catch (error) {
-      if (!isNotFound(error) && !isConflict(error)) throw error;
-    }
+    await deleteSameObject(sliceStore, slice);
     tracker.wrote(key, slice.metadata.name!, "deleted");
   };
 

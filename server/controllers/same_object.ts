@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ApiError } from "../../kube/errors.ts";
+import { ApiError, isConflict, isNotFound } from "../../kube/errors.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { RestStore } from "../apiserver/rest_store.ts";
 import type { WriteOptions } from "../apiserver/store_types.ts";
@@ -44,4 +44,18 @@ export async function updateSameObject(
     return current;
   }, options);
   return object;
+}
+
+/**
+ * Deletes the object if it is still the one seen: one already gone, or deleted and created again
+ * under its name (the UID precondition fails with 409), is left be.
+ */
+export async function deleteSameObject(store: RestStore, object: KubeObject): Promise<void> {
+  try {
+    await store.delete(object.metadata.namespace, object.metadata.name!, {
+      preconditions: { uid: object.metadata.uid },
+    });
+  } catch (error) {
+    if (!isNotFound(error) && !isConflict(error)) throw error;
+  }
 }

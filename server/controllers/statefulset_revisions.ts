@@ -13,14 +13,13 @@ import type { KubeObject } from "../../kube/types.ts";
 import type { RestStore } from "../apiserver/rest_store.ts";
 import { isConflict } from "./api_errors.ts";
 import {
-  deleteRevision,
   newControllerRevision,
   revisionData,
   revisionNumber,
   sortRevisions,
 } from "./controller_history.ts";
 import { podTemplateHash } from "./pod_template_hash.ts";
-import { updateSameObject } from "./same_object.ts";
+import { deleteSameObject, updateSameObject } from "./same_object.ts";
 import { podRevision, STATEFUL_SET_TYPE } from "./statefulset_identity.ts";
 
 /** Hash collisions tolerated before giving up on a sync (upstream counts without a bound). */
@@ -135,6 +134,6 @@ export async function truncateHistory(
   const history = revisions.all.filter((r) => !live.has(r.metadata.name));
   const limit: number = set.spec?.revisionHistoryLimit ?? 10;
   for (const revision of history.slice(0, Math.max(0, history.length - limit))) {
-    await deleteRevision(store, revision);
+    await deleteSameObject(store, revision);
   }
 }
