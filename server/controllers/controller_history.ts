@@ -56,12 +56,15 @@ export function sortRevisions(revisions: readonly KubeObject[]): KubeObject[] {
 /**
  * A new revision of the owner's current template, named by `hash` (upstream's
  * `NewControllerRevision`, with the owner's annotations as both controllers copy them).
+ *
+ * @param data The owner's {@link revisionData}, when the caller already made it for the hash.
  */
 export function newControllerRevision(
   owner: KubeObject,
   ownerType: { apiVersion: string; kind: string },
   hash: string,
   revision: number,
+  data: Record<string, unknown> = revisionData(owner),
 ): KubeObject {
   const metadata: KubeObject["metadata"] = {
     name: `${owner.metadata.name}-${hash}`,
@@ -75,7 +78,7 @@ export function newControllerRevision(
     apiVersion: "apps/v1",
     kind: "ControllerRevision",
     metadata,
-    data: revisionData(owner),
+    data,
     revision,
   };
 }

@@ -27,13 +27,14 @@ const MAX_COLLISIONS = 10;
 
 /** The name of the revision of a set's current template. */
 export function revisionName(set: KubeObject, collisionCount = 0): string {
-  return newRevision(set, 0, collisionCount).metadata.name!;
+  return `${set.metadata.name}-${podTemplateHash(revisionData(set), collisionCount)}`;
 }
 
 /** A new revision of the set's current template, numbered `revision`. */
 export function newRevision(set: KubeObject, revision: number, collisionCount = 0): KubeObject {
-  const hash = podTemplateHash(revisionData(set), collisionCount);
-  return newControllerRevision(set, STATEFUL_SET_TYPE, hash, revision);
+  const data = revisionData(set);
+  const hash = podTemplateHash(data, collisionCount);
+  return newControllerRevision(set, STATEFUL_SET_TYPE, hash, revision, data);
 }
 
 /** Two revisions restore the same template. */
