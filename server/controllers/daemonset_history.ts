@@ -98,8 +98,9 @@ export class DaemonSetHistory {
       fieldManager,
       canAdopt: recheckOwner(this.options.dsStore, ds),
     });
-    const current = owned.filter((r) => revisionMatches(r, ds));
-    const old = owned.filter((r) => !revisionMatches(r, ds));
+    const current: KubeObject[] = [];
+    const old: KubeObject[] = [];
+    for (const revision of owned) (revisionMatches(revision, ds) ? current : old).push(revision);
     const next = Math.max(0, ...old.map(revisionNumber)) + 1;
     if (current.length === 0) return { hash: await this.#snapshot(ds, next), old };
 
