@@ -79,17 +79,24 @@ export function pathString(path: FieldPath): string {
   }).join("");
 }
 
-/** A set of field paths. Built with {@link FieldSet.insert}; the set operations return new sets. */
+/**
+ * A set of field paths. Built with {@link FieldSet.insert}; the set operations return sets that
+ * may share subtrees with their operands, so both then are read-only.
+ */
 export class FieldSet {
   readonly #members = new Set<PathElement>();
   readonly #children = new Map<PathElement, FieldSet>();
+  #readOnly = false;
 
-  /** Adds a path (mutates: for building a set). */
+  /**
+   * Adds a path (mutates: for building a set).
+   * @throws when the path runs through a subtree that a set operation shared.
+   */
   insert(path: FieldPath): this {
     if (path.length === 0) return this;
     let parent = path.length > 1 ? this.#child(path[0]) : undefined;
     for (let i = 1; i < path.length - 1; i++) parent = parent!.#child(path[i]);
-    (parent ?? this).#members.add(path[path.length - 1]);
+    (parent ?? this).#writable().#members.add(path[path.length - 1]);
     return this;
   }
 
@@ -97,9 +104,16 @@ export class FieldSet {
     let child = this.#children.get(pe);
     if (!child) {
       child = new FieldSet();
-      this.#children.set(pe, child);
+      this.#writable().#children.set(pe, child);
     }
     return child;
+  }
+
+  #writable(): this {
+    if (this.#readOnly) {
+      throw new Error("FieldSet.insert: this part of the set is shared, read-only");
+    }
+    return this;
   }
 
   /** Whether the path itself is a member. */
@@ -137,12 +151,19 @@ export class FieldSet {
 
   /** Members of either set. */
   union(other: FieldSet): FieldSet {
-    const out = this.#copy();
+    if (other.isEmpty()) return this.#sealed();
+    if (this.isEmpty()) return other.#sealed();
+    const out = new FieldSet();
+    for (const pe of this.#members) out.#members.add(pe);
     for (const pe of other.#members) out.#members.add(pe);
-    for (const [pe, child] of other.#children) {
-      out.#children.set(pe, out.#children.get(pe)?.union(child) ?? child.#copy());
+    for (const [pe, child] of this.#children) {
+      const theirs = other.#children.get(pe);
+      out.#children.set(pe, theirs ? child.union(theirs) : child.#sealed());
     }
-    return out;
+    for (const [pe, child] of other.#children) {
+      if (!this.#children.has(pe)) out.#children.set(pe, child.#sealed());
+    }
+    return out.#sealed();
   }
 
   /** Members of this set that are not members of `other`. */
@@ -162,10 +183,10 @@ export class FieldSet {
     for (const [pe, child] of this.#children) {
       if (other.#members.has(pe)) continue;
       const theirs = other.#children.get(pe);
-      const kept = theirs ? child.recursiveDifference(theirs) : child.#copy();
+      const kept = theirs ? child.recursiveDifference(theirs) : child.#sealed();
       if (!kept.isEmpty()) out.#children.set(pe, kept);
     }
-    return out;
+    return out.#sealed();
   }
 
   #combine(
@@ -180,17 +201,20 @@ export class FieldSet {
     }
     for (const [pe, child] of this.#children) {
       const theirs = other.#children.get(pe);
-      const kept = theirs ? recurse(child, theirs) : keepUnmatchedChildren ? child.#copy() : null;
+      const kept = theirs ? recurse(child, theirs) : keepUnmatchedChildren ? child.#sealed() : null;
       if (kept && !kept.isEmpty()) out.#children.set(pe, kept);
     }
-    return out;
+    return out.#sealed();
   }
 
-  #copy(): FieldSet {
-    const out = new FieldSet();
-    for (const pe of this.#members) out.#members.add(pe);
-    for (const [pe, child] of this.#children) out.#children.set(pe, child.#copy());
-    return out;
+  /**
+   * Marks the set read-only and returns it. Results of set operations share the subtrees they
+   * did not change with their operands (a create's field set was copied whole three times
+   * before); sealing keeps a later `insert` from changing another set through a shared subtree.
+   */
+  #sealed(): this {
+    this.#readOnly = true;
+    return this;
   }
 
   /** Every member path, in upstream's order (a level's members, then its children). */
@@ -205,8 +229,9 @@ export class FieldSet {
   /** The FieldsV1 JSON form, keys in upstream's order. */
   toFieldsV1(): JsonObject {
     const out: JsonObject = {};
-    const keys = new Set([...this.#members, ...this.#children.keys()]);
-    for (const pe of [...keys].sort(compareElements)) {
+    const keys = [...this.#members];
+    for (const pe of this.#children.keys()) if (!this.#members.has(pe)) keys.push(pe);
+    for (const pe of keys.sort(compareElements)) {
       const child = this.#children.get(pe);
       if (child && !child.isEmpty()) {
         const inner: JsonObject = this.#members.has(pe) ? { ".": {} } : {};

@@ -38,6 +38,7 @@ export function managerKey(m: Omit<ManagerFields, "fields" | "time">): string {
 
 /** Decodes `metadata.managedFields`; entries with the same identity are united. */
 export function decodeManagedFields(entries: ManagedFieldsEntry[] | undefined): ManagerFields[] {
+  if (!entries?.length) return [];
   const byKey = new Map<string, ManagerFields>();
   for (const entry of entries ?? []) {
     if (typeof entry !== "object" || entry === null) continue;

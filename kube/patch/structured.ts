@@ -128,6 +128,9 @@ export interface CompareOptions {
   fromEmpty?: boolean;
 }
 
+/** The fields of an absent side: shared, never written. */
+const NO_FIELDS: JsonObject = Object.freeze({}) as JsonObject;
+
 /** Compares two versions of an object field by field. */
 export function compareObjects(
   ctx: SchemaContext,
@@ -160,8 +163,8 @@ export function compareObjects(
     }
     const selfImplicit = implicit && l === undefined;
     if (shape === "object") {
-      const lo = (l ?? {}) as JsonObject;
-      const ro = (r ?? {}) as JsonObject;
+      const lo = (l ?? NO_FIELDS) as JsonObject;
+      const ro = (r ?? NO_FIELDS) as JsonObject;
       const visit = (key: string) => {
         const child = childOf(type, key);
         walk(
@@ -174,7 +177,9 @@ export function compareObjects(
       };
       // Keys of both sides, each once: the right side's, then those only on the left.
       for (const key of Object.keys(ro)) visit(key);
-      for (const key of Object.keys(lo)) if (!Object.hasOwn(ro, key)) visit(key);
+      if (l !== undefined) {
+        for (const key of Object.keys(lo)) if (!Object.hasOwn(ro, key)) visit(key);
+      }
     } else {
       const li = indexItems(ctx, type, (l ?? []) as JsonValue[]);
       const ri = indexItems(ctx, type, (r ?? []) as JsonValue[]);
