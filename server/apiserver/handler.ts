@@ -1,5 +1,5 @@
 /**
- * The API as one plain function: `(Request, user) => Response`. The TLS server is a thin shell
+ * The API as one plain function: `(ApiRequest, user) => Response`. The TLS server is a thin shell
  * around it that authenticates the client certificate; tests call it directly.
  *
  * @module
@@ -23,6 +23,7 @@ import type { ResourceRegistry } from "./resources.ts";
 import { RestStore, type StoreDeps } from "./rest_store.ts";
 import { handleReview } from "./reviews.ts";
 import type { RequestUser } from "./store_types.ts";
+import type { ApiRequest } from "./api_request.ts";
 
 /** The build this server claims: kubectl's dispatcher picks a client by `minor`. */
 export const VERSION_INFO = {
@@ -50,7 +51,7 @@ export interface ApiHandlerOptions {
   /** False until bootstrap finished (`/readyz`). */
   isReady(): boolean;
   /** Checks a bearer token for TokenReview (the listener's authenticator). */
-  authenticateToken?: (request: Request) => Promise<Authentication | undefined>;
+  authenticateToken?: (request: ApiRequest) => Promise<Authentication | undefined>;
   /** Creatable subresources served outside the store (`serviceaccounts/token`). */
   subresourceCreators?: ReadonlyMap<string, SubresourceCreator>;
 }
@@ -85,7 +86,7 @@ export class StoreSet {
 }
 
 /** A request handler. */
-export type ApiHandler = (request: Request, user: RequestUser | undefined) => Promise<Response>;
+export type ApiHandler = (request: ApiRequest, user: RequestUser | undefined) => Promise<Response>;
 
 /** Builds the API handler. */
 export function createApiHandler(options: ApiHandlerOptions, stores: StoreSet): ApiHandler {
@@ -99,7 +100,7 @@ export function createApiHandler(options: ApiHandlerOptions, stores: StoreSet): 
   );
 
   function nonResource(
-    request: Request,
+    request: ApiRequest,
     url: URL,
     info: RequestInfo,
     user: RequestUser | undefined,

@@ -7,6 +7,7 @@
 import { parse as parseYaml, parseAllDocuments } from "yaml";
 import { ApiError } from "../../kube/errors.ts";
 import { decodeKubeProtobuf, isKubeProtobuf } from "../../kube/protobuf/mod.ts";
+import { type ApiRequest, ListenerRequest } from "./api_request.ts";
 
 /** Upstream's limit on request bodies (3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -44,29 +45,16 @@ export function errorResponse(error: unknown): Response {
   return jsonResponse(apiError.code, apiError.toStatus());
 }
 
-/** Bodies the listener already read in full (see {@link requestWithBody}). */
-const requestBodies = new WeakMap<Request, Uint8Array>();
-
 /**
- * A request whose body the listener has already read (and bounded): {@link readBody} returns
- * the bytes without streaming them again; `request.body` still works for any other reader.
+ * Reads the body as bytes, refusing more than {@link MAX_BODY_BYTES}. The listener's requests
+ * carry their bytes already read (and bounded); any other request's body is streamed.
  */
-export function requestWithBody(
-  url: string,
-  init: RequestInit,
-  body: Uint8Array<ArrayBuffer> | undefined,
-): Request {
-  const request = new Request(url, { ...init, body });
-  if (body) requestBodies.set(request, body);
-  return request;
-}
-
-/** Reads the body as bytes, refusing more than {@link MAX_BODY_BYTES}. */
-export async function readBody(request: Request): Promise<Uint8Array> {
+export async function readBody(request: ApiRequest): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw ApiError.tooLarge(MAX_BODY_BYTES);
-  const read = requestBodies.get(request);
-  if (read && !request.bodyUsed) return read;
+  if (request instanceof ListenerRequest && !request.bodyUsed) {
+    return request.bytes ?? new Uint8Array();
+  }
   if (!request.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let total = 0;

@@ -2,7 +2,7 @@
  * The TLS listener: one port, HTTP/2 for ordinary calls and HTTP/1.1 for clients that do not
  * negotiate it (and, later, upgrades). `node:http2` is used because `Deno.serve` cannot ask for
  * client certificates (see platform-notes). It authenticates the client certificate and hands a
- * web `Request` to the {@link ApiHandler}.
+ * {@link ListenerRequest} to the {@link ApiHandler}.
  *
  * HTTP/2 streams are served through the core `stream` API, not the `request`/`response`
  * compatibility objects: those wrap every stream in two more Node streams, which cost about a
@@ -15,13 +15,8 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:
 import { setImmediate } from "node:timers";
 import type { TLSSocket } from "node:tls";
 import type { ApiHandler } from "./handler.ts";
-import {
-  errorResponse,
-  isStreamingResponse,
-  MAX_BODY_BYTES,
-  requestWithBody,
-  responseText,
-} from "./http_io.ts";
+import { errorResponse, isStreamingResponse, MAX_BODY_BYTES, responseText } from "./http_io.ts";
+import { type ApiRequest, ListenerRequest } from "./api_request.ts";
 import type { RequestUser } from "./store_types.ts";
 import { type HeaderRecord, wantsImpersonation } from "./impersonation.ts";
 import { ApiError } from "../../kube/errors.ts";
@@ -40,7 +35,7 @@ export interface HttpsServerOptions {
    * Authenticates what the certificate does not (bearer tokens): undefined when the request
    * presents no credential (anonymous), an error when it presents a bad one (401).
    */
-  authenticateRequest?: (request: Request) => Promise<Authentication | undefined>;
+  authenticateRequest?: (request: ApiRequest) => Promise<Authentication | undefined>;
   /**
    * The identity to serve an authenticated request as when it carries `Impersonate-*` headers
    * (see impersonation.ts); throws the ApiError to answer instead.
@@ -354,11 +349,7 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
         body = read as Uint8Array<ArrayBuffer>;
       }
       const headers = toHeaders(exchange.headers);
-      const request = requestWithBody(
-        exchange.url,
-        { method, headers, signal: abort?.signal },
-        body,
-      );
+      const request = new ListenerRequest(method, exchange.url, headers, body, abort?.signal);
       let user = certificateUser(exchange.socket, options.clientCaPem);
       if (!user && options.authenticateRequest) {
         const result = await options.authenticateRequest(request);

@@ -35,6 +35,7 @@ import { storedJson, storedJsonOf } from "./object_meta.ts";
 import type { RegisteredResource } from "./resources.ts";
 import { type StoredWatchEvent, watchStore } from "./store_watch.ts";
 import { type IncludeObject, toTable, wantsTable } from "./table.ts";
+import type { ApiRequest } from "./api_request.ts";
 
 const TABLE_CONTENT_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io";
 const encoder = new TextEncoder();
@@ -61,7 +62,7 @@ export class ResourceHandler {
 
   /** Handles one request for `store`'s resource. */
   async handle(
-    request: Request,
+    request: ApiRequest,
     url: URL,
     info: RequestInfo,
     store: RestStore,
@@ -217,7 +218,7 @@ export class ResourceHandler {
   }
 
   #render(
-    request: Request,
+    request: ApiRequest,
     store: RestStore,
     value: KubeObject | { items: KubeObject[] },
     q: URLSearchParams,
@@ -255,7 +256,12 @@ export class ResourceHandler {
     return scaleOf(result.object);
   }
 
-  #watch(request: Request, store: RestStore, ns: string | undefined, q: URLSearchParams): Response {
+  #watch(
+    request: ApiRequest,
+    store: RestStore,
+    ns: string | undefined,
+    q: URLSearchParams,
+  ): Response {
     // Validate before answering 200: errors after the headers can only be ERROR events.
     parseLabelSelector(q.get("labelSelector"));
     parseFieldSelector(q.get("fieldSelector"), store.resource.strategy.fieldSelectors ?? {});
@@ -351,7 +357,7 @@ function listOptions(q: URLSearchParams): ListOptions {
 }
 
 /** `?dryRun=All`, `?fieldManager=`, `?fieldValidation=`, `?force=`. */
-function writeOptions(q: URLSearchParams, request: Request, user: RequestUser): WriteOptions {
+function writeOptions(q: URLSearchParams, request: ApiRequest, user: RequestUser): WriteOptions {
   const dryRun = q.getAll("dryRun");
   for (const value of dryRun) {
     if (value !== "All") throw ApiError.badRequest(`Invalid dry run value: ${value}`);
@@ -382,7 +388,7 @@ function managerFromUserAgent(userAgent: string | null): string {
 }
 
 async function deleteOptions(
-  request: Request,
+  request: ApiRequest,
   q: URLSearchParams,
   user: RequestUser,
 ): Promise<DeleteOptions> {
@@ -450,7 +456,7 @@ async function bind(
   ns: string,
   name: string,
   bytes: Uint8Array,
-  request: Request,
+  request: ApiRequest,
   user: RequestUser,
 ): Promise<Response> {
   const binding = decodeObjectBody(bytes, request.headers.get("content-type")) as KubeObject;

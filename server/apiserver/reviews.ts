@@ -13,6 +13,7 @@ import type { VirtualResource } from "./discovery.ts";
 import { decodeObjectBody, jsonResponse, readBody } from "./http_io.ts";
 import type { Authentication } from "./https_server.ts";
 import type { RequestUser } from "./store_types.ts";
+import type { ApiRequest } from "./api_request.ts";
 
 interface ResourceAttributesSpec {
   namespace?: string;
@@ -26,11 +27,11 @@ interface ResourceAttributesSpec {
 
 /** Answers a POST to a review resource. */
 export async function handleReview(
-  request: Request,
+  request: ApiRequest,
   resource: VirtualResource,
   user: RequestUser,
   authorizer: Authorizer,
-  authenticateToken?: (request: Request) => Promise<Authentication | undefined>,
+  authenticateToken?: (request: ApiRequest) => Promise<Authentication | undefined>,
 ): Promise<Response> {
   if (request.method !== "POST") {
     throw ApiError.methodNotAllowed(

@@ -7,6 +7,7 @@
  * @module
  */
 import type { RequestUser } from "../apiserver/store_types.ts";
+import type { ApiRequest } from "../apiserver/api_request.ts";
 
 /** K3s's limits for the agent routes. */
 export const AGENT_IN_FLIGHT_LIMITS = { read: 20, mutating: 10 } as const;
@@ -29,7 +30,7 @@ export interface InFlightLimiter {
    *
    * @returns The release function, or undefined when the limit is reached (answer 429).
    */
-  tryAcquire(request: Request, user: RequestUser | undefined): ReleaseSlot | undefined;
+  tryAcquire(request: ApiRequest, user: RequestUser | undefined): ReleaseSlot | undefined;
   /** Requests in flight now, per kind (for tests and metrics). */
   inFlight(): { read: number; mutating: number };
 }

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { ApiError } from "../../kube/errors.ts";
 import type { RequestUser } from "../apiserver/store_types.ts";
 import { parseJoinToken } from "../tls/mod.ts";
+import type { ApiRequest } from "../apiserver/api_request.ts";
 
 /** Groups that may use the agent routes (K3s: `k3s:agent`, nodes, bootstrap tokens). */
 export const AGENT_GROUPS: readonly string[] = [
@@ -120,7 +121,7 @@ const INVALID_TOKEN = "Unauthorized: invalid token: the basic-auth username must
  * @throws {ApiError} 401 for missing or invalid credentials, 403 for a user without the groups.
  */
 export function authenticateAgent(
-  request: Request,
+  request: ApiRequest,
   certificateUser: RequestUser | undefined,
   secrets: JoinSecrets,
   groups: readonly string[] = AGENT_GROUPS,

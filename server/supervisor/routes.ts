@@ -34,6 +34,7 @@ import {
   requireNodeCredentials,
   verifyNodePassword,
 } from "./node_password.ts";
+import type { ApiRequest } from "../apiserver/api_request.ts";
 
 /** The prefix of the authenticated routes (K3s: `/v1-<program>`). */
 export const SUPERVISOR_PREFIX = "/v1-k3s";
@@ -75,7 +76,7 @@ export interface SupervisorDeps {
  * (the caller then hands the request to the Kubernetes API handler).
  */
 export type SupervisorHandler = (
-  request: Request,
+  request: ApiRequest,
   user: RequestUser | undefined,
 ) => Promise<Response | undefined>;
 
@@ -86,7 +87,7 @@ interface Route {
   limited: boolean;
   /** Methods accepted; others get 405. */
   methods: readonly string[];
-  handle(request: Request, user: RequestUser): Promise<Response> | Response;
+  handle(request: ApiRequest, user: RequestUser): Promise<Response> | Response;
 }
 
 const READ = ["GET", "HEAD"] as const;
@@ -116,7 +117,7 @@ export function createSupervisorHandler(deps: SupervisorDeps): SupervisorHandler
   };
 
   /** K3s's node check for kubelet certificates; returns the verified node name. */
-  const authorizeNode = async (request: Request, user: RequestUser): Promise<string> => {
+  const authorizeNode = async (request: ApiRequest, user: RequestUser): Promise<string> => {
     const headers = request.headers;
     const { name } = requireNodeCredentials(
       headers.get(NODE_HEADERS.name),
@@ -145,7 +146,7 @@ export function createSupervisorHandler(deps: SupervisorDeps): SupervisorHandler
   };
 
   const certificate = async (
-    request: Request,
+    request: ApiRequest,
     ca: CertKeyPair,
     profile: CertificateProfile,
   ): Promise<Response> => {
@@ -154,7 +155,7 @@ export function createSupervisorHandler(deps: SupervisorDeps): SupervisorHandler
   };
 
   const certificateRoute = (
-    issue: (request: Request, user: RequestUser) => Promise<Response>,
+    issue: (request: ApiRequest, user: RequestUser) => Promise<Response>,
   ): Route => ({ groups: AGENT_GROUPS, limited: true, methods: ["POST"], handle: issue });
 
   const readRoute = (handle: Route["handle"]): Route => ({

@@ -17,12 +17,13 @@ import {
 } from "./service_account_tokens.ts";
 import type { ServiceAccountKey } from "./signing_key.ts";
 import type { ObjectFinder } from "./token_request.ts";
+import type { ApiRequest } from "../../apiserver/api_request.ts";
 
 /** The outcome for a request that carried a bearer token. */
 export type AuthResult = { user: RequestUser } | { error: string };
 
 /** Authenticates a request's bearer token; undefined when it carries none. */
-export type BearerAuthenticator = (request: Request) => Promise<AuthResult | undefined>;
+export type BearerAuthenticator = (request: ApiRequest) => Promise<AuthResult | undefined>;
 
 /** Options of {@link createBearerAuthenticator}. */
 export interface BearerAuthenticatorOptions {
@@ -44,7 +45,7 @@ export interface BearerAuthenticatorOptions {
  *
  * @returns The token, "" for an empty bearer token, or undefined when there is no bearer header.
  */
-export function bearerTokenOf(request: Request): string | undefined {
+export function bearerTokenOf(request: ApiRequest): string | undefined {
   const header = request.headers.get("authorization")?.trim();
   if (!header) return undefined;
   const [scheme, token] = header.split(" ", 2);

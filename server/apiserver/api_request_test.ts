@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { ListenerRequest } from "./api_request.ts";
+import { MAX_BODY_BYTES, readBody } from "./http_io.ts";
+
+const URL_ = "https://127.0.0.1:6443/api/v1/namespaces";
+
+Deno.test("listener request headers: names are case-insensitive, inherited names are not headers", () => {
+  const request = new ListenerRequest(
+    "GET",
+    URL_,
+    { "content-type": "application/json" },
+    undefined,
+  );
+  assert.equal(request.headers.get("Content-Type"), "application/json");
+  assert.equal(request.headers.has("CONTENT-TYPE"), true);
+  assert.equal(request.headers.get("accept"), null);
+  assert.equal(request.headers.get("constructor"), null);
+  assert.equal(request.headers.has("__proto__"), false);
+  assert.equal(request.signal.aborted, false);
+});
+
+Deno.test("listener request body: readBody returns the read bytes; the stream serves any other reader", async () => {
+  const bytes = new TextEncoder().encode('{"a":1}');
+  assert.deepEqual(await readBody(new ListenerRequest("POST", URL_, {}, bytes)), bytes);
+
+  const streamed = new ListenerRequest("POST", URL_, {}, bytes);
+  assert.equal(streamed.bodyUsed, false);
+  assert.equal(await new Response(streamed.body).text(), '{"a":1}');
+  assert.equal(streamed.bodyUsed, true);
+
+  const empty = new ListenerRequest("DELETE", URL_, {}, undefined);
+  assert.equal(empty.body, null);
+  assert.equal((await readBody(empty)).byteLength, 0);
+});
+
+Deno.test("readBody refuses a declared length over the limit, for listener and fetch requests", async () => {
+  const headers = { "content-length": String(MAX_BODY_BYTES + 1) };
+  await assert.rejects(
+    readBody(new ListenerRequest("POST", URL_, headers, new Uint8Array(1))),
+    /larger than the limit/,
+  );
+  await assert.rejects(
+    readBody(new Request(URL_, { method: "POST", headers, body: "x" })),
+    /larger than the limit/,
+  );
+  // A fetch Request (as tests and in-process callers pass) is read through its stream.
+  assert.equal(
+    new TextDecoder().decode(await readBody(new Request(URL_, { method: "POST", body: "hi" }))),
+    "hi",
+  );
+});
