@@ -19,9 +19,23 @@ export type PathElement = string;
 /** A path from the object root. */
 export type FieldPath = readonly PathElement[];
 
+/**
+ * Field elements made so far, so each name is spelt once: sets hash their elements, and a
+ * string made anew is hashed anew, while the names (JSON keys) come with their hash cached.
+ */
+const fieldElements = new Map<string, PathElement>();
+
+/** Bounds {@link fieldElements}: map keys (labels, ConfigMap data) are unbounded. */
+const MAX_CACHED_FIELD_ELEMENTS = 4096;
+
 /** `f:<name>`: a field of an object. */
 export function fieldElement(name: string): PathElement {
-  return `f:${name}`;
+  let element = fieldElements.get(name);
+  if (element === undefined) {
+    element = `f:${name}`;
+    if (fieldElements.size < MAX_CACHED_FIELD_ELEMENTS) fieldElements.set(name, element);
+  }
+  return element;
 }
 
 /** `k:{...}`: a list item identified by its key fields (sorted, compact JSON). */
@@ -79,13 +93,18 @@ export function pathString(path: FieldPath): string {
   }).join("");
 }
 
+const NO_MEMBERS: ReadonlySet<PathElement> = new Set();
+const NO_CHILDREN: ReadonlyMap<PathElement, FieldSet> = new Map();
+
 /**
  * A set of field paths. Built with {@link FieldSet.insert}; the set operations return sets that
  * may share subtrees with their operands, so both then are read-only.
  */
 export class FieldSet {
-  readonly #members = new Set<PathElement>();
-  readonly #children = new Map<PathElement, FieldSet>();
+  // Both start as shared empty collections and get their own on the first write: most nodes of
+  // a field set have members and no children, and every node allocated both before.
+  #members: ReadonlySet<PathElement> = NO_MEMBERS;
+  #children: ReadonlyMap<PathElement, FieldSet> = NO_CHILDREN;
   #readOnly = false;
 
   /**
@@ -96,7 +115,26 @@ export class FieldSet {
     if (path.length === 0) return this;
     let parent = path.length > 1 ? this.#child(path[0]) : undefined;
     for (let i = 1; i < path.length - 1; i++) parent = parent!.#child(path[i]);
-    (parent ?? this).#writable().#members.add(path[path.length - 1]);
+    (parent ?? this).#writable().#addMember(path[path.length - 1]);
+    return this;
+  }
+
+  /** Adds `pe` as a member at this level (mutates: for building a set). */
+  addMember(pe: PathElement): this {
+    this.#writable().#addMember(pe);
+    return this;
+  }
+
+  /**
+   * Puts a set built on its own below `pe` (mutates: for building a set, one level at a time).
+   * An empty set is left out; `pe` must have no subtree yet.
+   */
+  attachChild(pe: PathElement, child: FieldSet): this {
+    if (child.#members.size === 0 && child.#children.size === 0) return this;
+    if (this.#writable().#children.has(pe)) {
+      throw new Error(`FieldSet.attachChild: ${pe} already has a subtree`);
+    }
+    this.#setChild(pe, child);
     return this;
   }
 
@@ -104,9 +142,19 @@ export class FieldSet {
     let child = this.#children.get(pe);
     if (!child) {
       child = new FieldSet();
-      this.#writable().#children.set(pe, child);
+      this.#writable().#setChild(pe, child);
     }
     return child;
+  }
+
+  #addMember(pe: PathElement): void {
+    if (this.#members === NO_MEMBERS) this.#members = new Set();
+    (this.#members as Set<PathElement>).add(pe);
+  }
+
+  #setChild(pe: PathElement, child: FieldSet): void {
+    if (this.#children === NO_CHILDREN) this.#children = new Map();
+    (this.#children as Map<PathElement, FieldSet>).set(pe, child);
   }
 
   #writable(): this {
@@ -154,14 +202,14 @@ export class FieldSet {
     if (other.isEmpty()) return this.#sealed();
     if (this.isEmpty()) return other.#sealed();
     const out = new FieldSet();
-    for (const pe of this.#members) out.#members.add(pe);
-    for (const pe of other.#members) out.#members.add(pe);
+    for (const pe of this.#members) out.#addMember(pe);
+    for (const pe of other.#members) out.#addMember(pe);
     for (const [pe, child] of this.#children) {
       const theirs = other.#children.get(pe);
-      out.#children.set(pe, theirs ? child.union(theirs) : child.#sealed());
+      out.#setChild(pe, theirs ? child.union(theirs) : child.#sealed());
     }
     for (const [pe, child] of other.#children) {
-      if (!this.#children.has(pe)) out.#children.set(pe, child.#sealed());
+      if (!this.#children.has(pe)) out.#setChild(pe, child.#sealed());
     }
     return out.#sealed();
   }
@@ -179,12 +227,12 @@ export class FieldSet {
   /** Like {@link difference}, also dropping everything below a member of `other`. */
   recursiveDifference(other: FieldSet): FieldSet {
     const out = new FieldSet();
-    for (const pe of this.#members) if (!other.#members.has(pe)) out.#members.add(pe);
+    for (const pe of this.#members) if (!other.#members.has(pe)) out.#addMember(pe);
     for (const [pe, child] of this.#children) {
       if (other.#members.has(pe)) continue;
       const theirs = other.#children.get(pe);
       const kept = theirs ? child.recursiveDifference(theirs) : child.#sealed();
-      if (!kept.isEmpty()) out.#children.set(pe, kept);
+      if (!kept.isEmpty()) out.#setChild(pe, kept);
     }
     return out.#sealed();
   }
@@ -197,12 +245,12 @@ export class FieldSet {
   ): FieldSet {
     const out = new FieldSet();
     for (const pe of this.#members) {
-      if (keepMember(other.#members.has(pe))) out.#members.add(pe);
+      if (keepMember(other.#members.has(pe))) out.#addMember(pe);
     }
     for (const [pe, child] of this.#children) {
       const theirs = other.#children.get(pe);
       const kept = theirs ? recurse(child, theirs) : keepUnmatchedChildren ? child.#sealed() : null;
-      if (kept && !kept.isEmpty()) out.#children.set(pe, kept);
+      if (kept && !kept.isEmpty()) out.#setChild(pe, kept);
     }
     return out.#sealed();
   }
@@ -250,10 +298,10 @@ export class FieldSet {
     for (const [pe, value] of Object.entries(fields)) {
       if (pe === "." || !/^[fkvi]:/.test(pe)) continue;
       if (isObject(value) && Object.keys(value).some((k) => k !== ".")) {
-        if (Object.hasOwn(value, ".")) out.#members.add(pe);
-        out.#children.set(pe, FieldSet.fromFieldsV1(value));
+        if (Object.hasOwn(value, ".")) out.#addMember(pe);
+        out.#setChild(pe, FieldSet.fromFieldsV1(value));
       } else {
-        out.#members.add(pe);
+        out.#addMember(pe);
       }
     }
     return out;

@@ -13,7 +13,10 @@ import type { KubeObject, ManagedFieldsEntry } from "../types.ts";
 import { clone, deepEqual, isObject } from "./_json.ts";
 import type { SchemaContext } from "./_schema.ts";
 import { fieldElement, type FieldPath, FieldSet } from "./field_set.ts";
-import { compareObjects } from "./structured.ts";
+import { compareObjects, fieldsOfNewObject } from "./structured.ts";
+
+/** No fields: what a create modifies or removes. Module-private, never built on. */
+const NO_FIELDS = new FieldSet();
 
 /** One manager's ownership, decoded. */
 export interface ManagerFields {
@@ -221,12 +224,13 @@ export function recordUpdate(options: RecordUpdateOptions): ManagedFieldsEntry[]
   let managers = subresource ? [] : decodeManagedFields(sent);
   if (managers.length === 0) managers = decodeManagedFields(old?.metadata?.managedFields);
   const reset = options.resetFields ?? defaultResetFields(subresource);
-  const diff = compareObjects(
-    options.ctx,
-    old ? viewWithoutManagedFields(old) : undefined,
-    viewWithoutManagedFields(updated),
-    { fromEmpty: old === undefined },
-  );
+  const diff = old
+    ? compareObjects(options.ctx, viewWithoutManagedFields(old), viewWithoutManagedFields(updated))
+    : {
+      added: fieldsOfNewObject(options.ctx, viewWithoutManagedFields(updated)),
+      modified: NO_FIELDS,
+      removed: NO_FIELDS,
+    };
   const taken = withoutIgnored(diff.added.union(diff.modified), reset);
   const removed = diff.removed;
   const self = {

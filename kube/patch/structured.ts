@@ -128,6 +128,75 @@ export interface CompareOptions {
   fromEmpty?: boolean;
 }
 
+/**
+ * The fields a new object sets: what {@link compareObjects} reports as `added` from an empty
+ * old version (`fromEmpty`), built level by level in one pass. A create is the most common
+ * write; the general walk made a path array per field and inserted each one from the root.
+ */
+export function fieldsOfNewObject(ctx: SchemaContext, value: JsonValue): FieldSet {
+  // Adds `value`, found under `pe`, to its parent's set `into`.
+  const add = (
+    into: FieldSet,
+    pe: PathElement,
+    value: JsonValue | undefined,
+    schema: Schema | undefined,
+    implicit: boolean,
+  ): void => {
+    if (value === undefined) return;
+    const type = nodeType(ctx, schema);
+    const shape = shapeOf(type, value);
+    if (shape === "leaf") {
+      into.addMember(pe);
+      return;
+    }
+    into.attachChild(pe, addChildren(new FieldSet(), value, type, shape, implicit));
+    if (!implicit) into.addMember(pe);
+  };
+  const addChildren = (
+    set: FieldSet,
+    value: JsonValue,
+    type: NodeType,
+    shape: Shape,
+    implicit: boolean,
+  ): FieldSet => {
+    if (shape === "object") {
+      const object = value as JsonObject;
+      for (const key of Object.keys(object)) {
+        const child = childOf(type, key);
+        add(
+          set,
+          fieldElement(key),
+          object[key],
+          child,
+          implicit && zeroValued(ctx, type, key, child),
+        );
+      }
+    } else {
+      for (const [pe, item] of indexItems(ctx, type, value as JsonValue[])) {
+        add(set, pe, item, elemSchema(type), false);
+      }
+    }
+    return set;
+  };
+  const type = nodeType(ctx, ctx.root);
+  const shape = shapeOf(type, value);
+  return shape === "leaf" ? new FieldSet() : addChildren(new FieldSet(), value, type, shape, true);
+}
+
+/**
+ * Whether a Go zero value of the parent struct serializes the field: nested structs and
+ * required fields (the ones without omitempty, as far as the schema can tell).
+ */
+function zeroValued(
+  ctx: SchemaContext,
+  parent: NodeType,
+  key: string,
+  child: Schema | undefined,
+): boolean {
+  return parent.kind === "struct" && Object.hasOwn(parent.fields, key) &&
+    (parent.required.includes(key) || nodeType(ctx, child).kind === "struct");
+}
+
 /** The fields of an absent side: shared, never written. */
 const NO_FIELDS: JsonObject = Object.freeze({}) as JsonObject;
 
@@ -172,7 +241,7 @@ export function compareObjects(
           ro[key],
           child,
           [...path, fieldElement(key)],
-          selfImplicit && zeroValued(type, key, child),
+          selfImplicit && zeroValued(ctx, type, key, child),
         );
       };
       // Keys of both sides, each once: the right side's, then those only on the left.
@@ -191,11 +260,6 @@ export function compareObjects(
     if (l === undefined && !selfImplicit) out.added.insert(path);
     if (r === undefined) out.removed.insert(path);
   };
-  // Which struct fields a Go zero value serializes: nested structs and required fields (the
-  // ones without omitempty, as far as the schema can tell).
-  const zeroValued = (parent: NodeType, key: string, child: Schema | undefined): boolean =>
-    parent.kind === "struct" && Object.hasOwn(parent.fields, key) &&
-    (parent.required.includes(key) || nodeType(ctx, child).kind === "struct");
   walk(lhs, rhs, ctx.root, [], options.fromEmpty === true);
   return out;
 }
