@@ -327,7 +327,9 @@ async function benchApi(): Promise<void> {
     row(
       "ConfigMap creates/s, no readers: RBAC user (edit RoleBinding)",
       userRate.toFixed(0),
-      `${slower.toFixed(1)}% slower; ${verdict(slower <= 10, "<= 10%")}`,
+      `${Math.abs(slower).toFixed(1)}% ${slower >= 0 ? "slower" : "faster"}; ${
+        verdict(slower <= 10, "<= 10% slower")
+      }`,
     );
     for (const c of userClients) c.close();
 
