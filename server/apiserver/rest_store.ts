@@ -215,7 +215,7 @@ export class RestStore {
     const exactName = fields.exactValue("metadata.name");
     const filtering = labels.requirements.length > 0 || fields.requirements.length > 0;
     const mayMatch = filtering
-      ? storedTextFilter(labels, fields, this.resource.strategy.storedFieldKeys)
+      ? storedTextFilter(labels, fields, this.resource.strategy.fieldSelectors)
       : undefined;
     const selected = (kv: KeyValue): { kv: KeyValue; obj?: KubeObject } | undefined => {
       if (!filtering) return { kv };

@@ -9,6 +9,7 @@
  */
 import type { FieldSelectorMatcher } from "../../kube/selectors/fields.ts";
 import type { LabelSelectorMatcher } from "../../kube/selectors/labels.ts";
+import type { FieldGetter } from "../registry/types.ts";
 
 /** Stored-text keys of the selectable fields every resource has. */
 const METADATA_FIELD_KEYS: Readonly<Record<string, string>> = {
@@ -27,13 +28,14 @@ function jsonPair(key: string, value: string): string {
  * The pass only ever rejects objects that cannot match: it is a necessary condition, never a
  * sufficient one.
  *
- * @param fieldKeys For field selectors that read one JSON string property: the property's key.
+ * @param fieldGetters The resource's field selectors; those that read one JSON string property
+ * name its key (`storedKey`).
  * @returns false only for stored texts that cannot match.
  */
 export function storedTextFilter(
   labels: LabelSelectorMatcher,
   fields: FieldSelectorMatcher,
-  fieldKeys: Readonly<Record<string, string>> = {},
+  fieldGetters: Readonly<Record<string, FieldGetter>> = {},
 ): ((storedText: string) => boolean) | undefined {
   /** Each group: at least one of its texts must occur. */
   const groups: string[][] = [];
@@ -44,7 +46,10 @@ export function storedTextFilter(
     }
   }
   for (const requirement of fields.requirements) {
-    const key = METADATA_FIELD_KEYS[requirement.field] ?? fieldKeys[requirement.field];
+    const key = METADATA_FIELD_KEYS[requirement.field] ??
+      (Object.hasOwn(fieldGetters, requirement.field)
+        ? fieldGetters[requirement.field].storedKey
+        : undefined);
     // An absent field reads as "", which has no text of its own to look for.
     if (requirement.operator !== "=" || requirement.value === "" || key === undefined) continue;
     groups.push([jsonPair(key, requirement.value)]);

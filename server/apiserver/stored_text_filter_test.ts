@@ -2,19 +2,21 @@ import { assert, assertEquals } from "../../tests/helpers/assert.ts";
 import { parseFieldSelector } from "../../kube/selectors/fields.ts";
 import { parseLabelSelector } from "../../kube/selectors/labels.ts";
 import type { KubeObject } from "../../kube/types.ts";
+import { stringProperty } from "../registry/field_getters.ts";
 import { storedTextFilter } from "./stored_text_filter.ts";
 
 const readers = {
-  "spec.nodeName": (p: KubeObject) => String(p.spec?.nodeName ?? ""),
-  "status.phase": (p: KubeObject) => String(p.status?.phase ?? ""),
+  "spec.nodeName": stringProperty("spec", "nodeName"),
+  "status.phase": stringProperty("status", "phase"),
+  // A selector without a stored key: never checked on the text.
+  "spec.restartPolicy": (p: KubeObject) => String(p.spec?.restartPolicy ?? ""),
 };
-const keys = { "spec.nodeName": "nodeName", "status.phase": "phase" };
 
 function filter(labelSelector: string, fieldSelector: string) {
   return storedTextFilter(
     parseLabelSelector(labelSelector),
     parseFieldSelector(fieldSelector, readers),
-    keys,
+    readers,
   );
 }
 
@@ -43,6 +45,17 @@ Deno.test("stored text filter: only = and in on known keys are checked on the te
   assertEquals(filter("", "spec.nodeName="), undefined);
   // A label with an empty value is stored as such.
   assert(!filter("app=", "")!(pod));
+  // A field selector whose getter names no stored key.
+  assertEquals(filter("", "spec.restartPolicy=Never"), undefined);
+});
+
+Deno.test("a string property getter reads its path and names the last key", () => {
+  const nodeName = stringProperty("spec", "nodeName");
+  assertEquals(nodeName.storedKey, "nodeName");
+  assertEquals(nodeName(JSON.parse(pod)), "n-1");
+  assertEquals(nodeName({ metadata: { name: "x" } } as KubeObject), "");
+  assertEquals(nodeName({ metadata: { name: "x" }, spec: { nodeName: null } } as KubeObject), "");
+  assertEquals(nodeName({ metadata: { name: "x" }, spec: "odd" } as KubeObject), "");
 });
 
 Deno.test("stored text filter: values are looked for as JSON encodes them", () => {

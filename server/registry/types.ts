@@ -41,8 +41,13 @@ export interface TableColumn {
   priority: number;
 }
 
-/** Extracts a field selector value, e.g. `spec.nodeName` of a pod. */
-export type FieldGetter = (obj: KubeObject) => string | undefined;
+/**
+ * Extracts a field selector value, e.g. `spec.nodeName` of a pod. `storedKey` is set by
+ * `stringProperty` (field_getters.ts): the JSON key of the one string property it reads.
+ */
+export type FieldGetter = ((obj: KubeObject) => string | undefined) & {
+  readonly storedKey?: string;
+};
 
 /**
  * Per-resource behaviour. Every member is optional; the generic store supplies defaults.
@@ -67,12 +72,6 @@ export interface ResourceStrategy {
   row?(obj: KubeObject, now: number): unknown[];
   /** Field selectors beyond `metadata.name` and `metadata.namespace`. */
   fieldSelectors?: Record<string, FieldGetter>;
-  /**
-   * For field selectors that read one JSON string property (`spec.nodeName` → `nodeName`): the
-   * property's key, so a filtered list can pass over stored objects that cannot match without
-   * decoding them.
-   */
-  storedFieldKeys?: Record<string, string>;
   /**
    * Field selectors answered from an in-memory index of keys (upstream's watch cache indexes
    * pods by `spec.nodeName` for kubelets): a list selecting one value reads only those objects.

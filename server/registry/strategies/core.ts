@@ -20,6 +20,7 @@ import {
   numberOr,
   shortAge,
 } from "../printing.ts";
+import { stringProperty } from "../field_getters.ts";
 import type { ResourceStrategy } from "../types.ts";
 
 type Dict = Record<string, unknown>;
@@ -293,25 +294,17 @@ export const EVENT: ResourceStrategy = {
     event.metadata.name,
   ],
   fieldSelectors: {
-    "involvedObject.kind": (e) => involved(e, "kind"),
-    "involvedObject.namespace": (e) => involved(e, "namespace"),
-    "involvedObject.name": (e) => involved(e, "name"),
-    "involvedObject.uid": (e) => involved(e, "uid"),
-    "involvedObject.apiVersion": (e) => involved(e, "apiVersion"),
-    "involvedObject.resourceVersion": (e) => involved(e, "resourceVersion"),
-    "involvedObject.fieldPath": (e) => involved(e, "fieldPath"),
-    reason: (e) => String(e.reason ?? ""),
+    "involvedObject.kind": stringProperty("involvedObject", "kind"),
+    "involvedObject.namespace": stringProperty("involvedObject", "namespace"),
+    "involvedObject.name": stringProperty("involvedObject", "name"),
+    "involvedObject.uid": stringProperty("involvedObject", "uid"),
+    "involvedObject.apiVersion": stringProperty("involvedObject", "apiVersion"),
+    "involvedObject.resourceVersion": stringProperty("involvedObject", "resourceVersion"),
+    "involvedObject.fieldPath": stringProperty("involvedObject", "fieldPath"),
+    reason: stringProperty("reason"),
     reportingComponent: (e) => String(e.reportingComponent ?? ""),
     source: (e) => String(isRecord(e.source) ? e.source.component ?? "" : ""),
     type: (e) => String(e.type ?? ""),
-  },
-  // What `kubectl describe` selects events by.
-  storedFieldKeys: {
-    "involvedObject.kind": "kind",
-    "involvedObject.namespace": "namespace",
-    "involvedObject.name": "name",
-    "involvedObject.uid": "uid",
-    reason: "reason",
   },
 };
 

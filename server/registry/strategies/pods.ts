@@ -17,6 +17,7 @@ import {
   NAME_COLUMN,
   numberOr,
 } from "../printing.ts";
+import { stringProperty } from "../field_getters.ts";
 import type { ResourceStrategy } from "../types.ts";
 import {
   defaultPodSpec,
@@ -136,13 +137,6 @@ function podRow(pod: KubeObject, now: number): unknown[] {
   ];
 }
 
-function stringField(read: (pod: KubeObject) => unknown): (pod: KubeObject) => string {
-  return (pod) => {
-    const value = read(pod);
-    return value === undefined || value === null ? "" : String(value);
-  };
-}
-
 /** The Pod strategy. */
 export const POD: ResourceStrategy = {
   hasStatus: true,
@@ -210,23 +204,14 @@ export const POD: ResourceStrategy = {
   ],
   row: podRow,
   fieldSelectors: {
-    "spec.nodeName": stringField((p) => p.spec?.nodeName),
-    "spec.restartPolicy": stringField((p) => p.spec?.restartPolicy),
-    "spec.schedulerName": stringField((p) => p.spec?.schedulerName),
-    "spec.serviceAccountName": stringField((p) => p.spec?.serviceAccountName),
+    "spec.nodeName": stringProperty("spec", "nodeName"),
+    "spec.restartPolicy": stringProperty("spec", "restartPolicy"),
+    "spec.schedulerName": stringProperty("spec", "schedulerName"),
+    "spec.serviceAccountName": stringProperty("spec", "serviceAccountName"),
     "spec.hostNetwork": (p) => String(p.spec?.hostNetwork === true),
-    "status.phase": stringField((p) => p.status?.phase),
-    "status.podIP": stringField((p) => p.status?.podIP),
-    "status.nominatedNodeName": stringField((p) => p.status?.nominatedNodeName),
+    "status.phase": stringProperty("status", "phase"),
+    "status.podIP": stringProperty("status", "podIP"),
+    "status.nominatedNodeName": stringProperty("status", "nominatedNodeName"),
   },
   indexedFields: ["spec.nodeName"],
-  storedFieldKeys: {
-    "spec.nodeName": "nodeName",
-    "spec.restartPolicy": "restartPolicy",
-    "spec.schedulerName": "schedulerName",
-    "spec.serviceAccountName": "serviceAccountName",
-    "status.phase": "phase",
-    "status.podIP": "podIP",
-    "status.nominatedNodeName": "nominatedNodeName",
-  },
 };
