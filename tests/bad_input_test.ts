@@ -26,9 +26,6 @@ Deno.test("bad input: Status errors and nothing stored", async (t) => {
   await using cluster = await startTestCluster();
   const api = apiClient(await readKubeconfig(cluster.kubeconfig));
   const path = "/api/v1/namespaces/default/configmaps";
-  const count = async () =>
-    (await cluster.server.stores.forKind("", "ConfigMap").list("default")).items.length;
-  const before = await count();
   const revisionBefore = await cluster.server.backend.currentRevision();
 
   const expectStatus = async (
@@ -147,7 +144,6 @@ Deno.test("bad input: Status errors and nothing stored", async (t) => {
     );
 
     await t.step("nothing was stored", async () => {
-      assertEquals(await count(), before);
       // Meanwhile the control plane takes and renews its leader Leases (and records Events about
       // it) in kube-system; every other key must be exactly as it was.
       const bookkeeping =
