@@ -96,3 +96,15 @@ export class ListenerRequest implements ApiRequest {
     return this.#stream?.locked ?? false;
   }
 }
+
+const parsedUrls = new WeakMap<ApiRequest, URL>();
+
+/**
+ * The request's URL, parsed once for every handler that reads it (the supervisor routes look at
+ * each request's path before the API does). Read-only: the parse is shared.
+ */
+export function requestUrl(request: ApiRequest): URL {
+  let url = parsedUrls.get(request);
+  if (!url) parsedUrls.set(request, url = new URL(request.url));
+  return url;
+}

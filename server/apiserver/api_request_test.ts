@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ListenerRequest } from "./api_request.ts";
+import { ListenerRequest, requestUrl } from "./api_request.ts";
 import { MAX_BODY_BYTES, readBody } from "./http_io.ts";
 
 const URL_ = "https://127.0.0.1:6443/api/v1/namespaces";
@@ -48,4 +48,13 @@ Deno.test("readBody refuses a declared length over the limit, for listener and f
     new TextDecoder().decode(await readBody(new Request(URL_, { method: "POST", body: "hi" }))),
     "hi",
   );
+});
+
+Deno.test("requestUrl parses a request's URL once for all its readers", () => {
+  const request = new ListenerRequest("GET", `${URL_}?watch=1`, {}, undefined);
+  const url = requestUrl(request);
+  assert.equal(url.pathname, "/api/v1/namespaces");
+  assert.equal(url.searchParams.get("watch"), "1");
+  assert.equal(requestUrl(request), url);
+  assert.notEqual(requestUrl(new ListenerRequest("GET", URL_, {}, undefined)), url);
 });

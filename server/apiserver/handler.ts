@@ -23,7 +23,7 @@ import type { ResourceRegistry } from "./resources.ts";
 import { RestStore, type StoreDeps } from "./rest_store.ts";
 import { handleReview } from "./reviews.ts";
 import type { RequestUser } from "./store_types.ts";
-import type { ApiRequest } from "./api_request.ts";
+import { type ApiRequest, requestUrl } from "./api_request.ts";
 
 /** The build this server claims: kubectl's dispatcher picks a client by `minor`. */
 export const VERSION_INFO = {
@@ -165,7 +165,7 @@ export function createApiHandler(options: ApiHandlerOptions, stores: StoreSet): 
 
   return async (request, user) => {
     try {
-      const url = new URL(request.url);
+      const url = requestUrl(request);
       const info = parseRequestInfo(request.method, url.pathname, url.searchParams);
       const path = url.pathname.replace(/\/$/, "") || "/";
       if (!user && !ANONYMOUS_PATHS.has(path)) throw ApiError.unauthorized();

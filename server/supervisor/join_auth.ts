@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { ApiError } from "../../kube/errors.ts";
 import type { RequestUser } from "../apiserver/store_types.ts";
 import { parseJoinToken } from "../tls/mod.ts";
-import type { ApiRequest } from "../apiserver/api_request.ts";
+import { type ApiRequest, requestUrl } from "../apiserver/api_request.ts";
 
 /** Groups that may use the agent routes (K3s: `k3s:agent`, nodes, bootstrap tokens). */
 export const AGENT_GROUPS: readonly string[] = [
@@ -133,7 +133,7 @@ export function authenticateAgent(
   const user = tokenUser ?? certificateUser;
   if (!user) throw ApiError.unauthorized(MISSING_CREDENTIALS);
   if (!allowed(user)) {
-    const path = new URL(request.url).pathname;
+    const path = requestUrl(request).pathname;
     throw ApiError.forbiddenPath(user.name, request.method.toLowerCase(), path);
   }
   return user;

@@ -34,7 +34,7 @@ import {
   requireNodeCredentials,
   verifyNodePassword,
 } from "./node_password.ts";
-import type { ApiRequest } from "../apiserver/api_request.ts";
+import { type ApiRequest, requestUrl } from "../apiserver/api_request.ts";
 
 /** The prefix of the authenticated routes (K3s: `/v1-<program>`). */
 export const SUPERVISOR_PREFIX = "/v1-k3s";
@@ -221,7 +221,7 @@ export function createSupervisorHandler(deps: SupervisorDeps): SupervisorHandler
   ]);
 
   return async (request, user) => {
-    const path = new URL(request.url).pathname;
+    const path = requestUrl(request).pathname;
     // Open to all: an agent fetches the CA before it can verify the server.
     if (path === "/cacerts") return text(deps.tls.serverCa.certPem);
     if (path === "/ping") return text("pong");
