@@ -27,6 +27,11 @@ export function clone<T>(value: T): T {
   return out as T;
 }
 
+/** An object's own property, never one inherited (`constructor`, `toString`). */
+export function ownValue(object: JsonObject, key: string): JsonValue | undefined {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
 /** Structural equality of JSON values; object key order does not matter. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

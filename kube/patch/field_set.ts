@@ -25,15 +25,23 @@ export type FieldPath = readonly PathElement[];
  */
 const fieldElements = new Map<string, PathElement>();
 
-/** Bounds {@link fieldElements}: map keys (labels, ConfigMap data) are unbounded. */
+/**
+ * Bounds {@link fieldElements}: map keys (labels, ConfigMap data) come from clients, in any
+ * number and length. Only short names are kept, and a full cache starts again, so keys sent
+ * once cannot keep the schema's names out for good.
+ */
 const MAX_CACHED_FIELD_ELEMENTS = 4096;
+const MAX_CACHED_NAME_LENGTH = 64;
 
 /** `f:<name>`: a field of an object. */
 export function fieldElement(name: string): PathElement {
   let element = fieldElements.get(name);
   if (element === undefined) {
     element = `f:${name}`;
-    if (fieldElements.size < MAX_CACHED_FIELD_ELEMENTS) fieldElements.set(name, element);
+    if (name.length <= MAX_CACHED_NAME_LENGTH) {
+      if (fieldElements.size >= MAX_CACHED_FIELD_ELEMENTS) fieldElements.clear();
+      fieldElements.set(name, element);
+    }
   }
   return element;
 }
@@ -139,10 +147,10 @@ export class FieldSet {
   }
 
   #child(pe: PathElement): FieldSet {
-    let child = this.#children.get(pe);
+    let child = this.#writable().#children.get(pe);
     if (!child) {
       child = new FieldSet();
-      this.#writable().#setChild(pe, child);
+      this.#setChild(pe, child);
     }
     return child;
   }
@@ -185,7 +193,7 @@ export class FieldSet {
     );
   }
 
-  /** The subtree below `pe` (empty when none). */
+  /** The subtree below `pe` (empty when none); a part of this set, not a copy. */
   child(pe: PathElement): FieldSet {
     return this.#children.get(pe) ?? new FieldSet();
   }
@@ -261,7 +269,11 @@ export class FieldSet {
    * before); sealing keeps a later `insert` from changing another set through a shared subtree.
    */
   #sealed(): this {
+    // A node is sealed with everything below it, so a write through any path into a shared
+    // subtree meets a sealed node; an already sealed node's subtree is sealed already.
+    if (this.#readOnly) return this;
     this.#readOnly = true;
+    for (const child of this.#children.values()) child.#sealed();
     return this;
   }
 

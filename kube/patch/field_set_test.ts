@@ -39,4 +39,23 @@ Deno.test("an operation with an empty set answers with the other set itself", ()
   const a = set(["f:data", "f:a"]);
   assert.equal(a.union(new FieldSet()), a);
   assert.equal(new FieldSet().union(a), a);
+  // `a` is now the union too: a write anywhere below its root would change both.
+  assert.throws(() => a.insert(["f:data", "f:c"]), /read-only/);
+});
+
+Deno.test("a shared subtree is read-only at every depth", () => {
+  const b = set(["f:spec", "f:template", "f:x"]);
+  const c = set(["f:status", "f:phase"]);
+  const both = b.union(c);
+  assert.throws(() => b.insert(["f:spec", "f:template", "f:y"]), /read-only/);
+  assert.throws(() => b.insert(["f:spec", "f:template", "f:z", "f:deep"]), /read-only/);
+  // Also through a subtree handed out by child(): it is part of both sets.
+  assert.throws(() => both.child("f:spec").child("f:template").insert(["f:y"]), /read-only/);
+  const kept = set(["f:spec", "f:template", "f:x"], ["f:kind"]);
+  kept.difference(set(["f:kind"]));
+  assert.throws(() => kept.insert(["f:spec", "f:template", "f:y"]), /read-only/);
+  assert.deepEqual(both.toFieldsV1(), {
+    "f:spec": { "f:template": { "f:x": {} } },
+    "f:status": { "f:phase": {} },
+  });
 });

@@ -12,7 +12,7 @@
  */
 import type { Schema } from "../schema/types.ts";
 import type { JsonObject, JsonValue } from "../types.ts";
-import { clone, deepEqual, isObject } from "./_json.ts";
+import { clone, deepEqual, isObject, ownValue } from "./_json.ts";
 import {
   childOf,
   isDeclared,
@@ -237,8 +237,8 @@ export function compareObjects(
       const visit = (key: string) => {
         const child = childOf(type, key);
         walk(
-          lo[key],
-          ro[key],
+          ownValue(lo, key),
+          ownValue(ro, key),
           child,
           [...path, fieldElement(key)],
           selfImplicit && zeroValued(ctx, type, key, child),
@@ -283,7 +283,7 @@ export function mergeApplied(
       const out = clone(l) as JsonObject;
       for (const [key, value] of Object.entries(r as JsonObject)) {
         if (value === null) delete out[key];
-        else out[key] = merge(out[key], value, childOf(type, key));
+        else out[key] = merge(ownValue(out, key), value, childOf(type, key));
       }
       return out;
     }

@@ -8,8 +8,13 @@ const CASES: [Parameters<typeof ctxFor>[0], JsonValue][] = [
   ["ConfigMap", {
     apiVersion: "v1",
     kind: "ConfigMap",
-    metadata: { name: "c", labels: { a: "1" }, annotations: {}, finalizers: ["x", "y"] },
-    data: { k: "v", empty: "" },
+    metadata: {
+      name: "c",
+      labels: { a: "1", constructor: "x" },
+      annotations: {},
+      finalizers: ["x", "y"],
+    },
+    data: { k: "v", empty: "", toString: "t", hasOwnProperty: "h" },
   }],
   ["Pod", {
     apiVersion: "v1",
@@ -55,4 +60,24 @@ Deno.test("a new object's fields are what comparing it with an empty object adds
     assert.deepEqual(built.toFieldsV1(), expected.toFieldsV1(), kind);
     assert.deepEqual(built.paths(), expected.paths(), kind);
   }
+});
+
+Deno.test("keys named like Object.prototype members compare as plain keys", () => {
+  const ctx = ctxFor("ConfigMap");
+  const old = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "c" },
+    data: { toString: "t" },
+  };
+  const updated = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "c" },
+    data: { a: "1" },
+  };
+  const diff = compareObjects(ctx, old, updated);
+  assert.deepEqual(diff.removed.toFieldsV1(), { "f:data": { "f:toString": {} } });
+  assert.deepEqual(diff.added.toFieldsV1(), { "f:data": { "f:a": {} } });
+  assert.deepEqual(diff.modified.toFieldsV1(), {});
 });
