@@ -19,14 +19,17 @@ export interface RequestHeaders {
 
 /** What a handler may read of a request; a fetch `Request` satisfies it. */
 export interface ApiRequest {
+  /** The method, upper-cased as fetch normalises it (`GET`, `POST`, `PATCH`, ...). */
   readonly method: string;
   /** The absolute URL, `https://host:port/path?query`. */
   readonly url: string;
+  /** The request headers. */
   readonly headers: RequestHeaders;
   /** Aborted when the client goes away (set for GETs, whose answers may stream). */
   readonly signal: AbortSignal;
   /** The body as a stream; `readBody` (http_io.ts) is the usual reader. */
   readonly body: ReadableStream<Uint8Array> | null;
+  /** True once the body stream was handed out: it can be read only once. */
   readonly bodyUsed: boolean;
 }
 
@@ -51,18 +54,39 @@ class RecordHeaders implements RequestHeaders {
 /** Never aborted: the signal of requests nothing needs to stop early (writes). */
 const NOT_ABORTED = new AbortController().signal;
 
+/**
+ * The methods fetch upper-cases (the fetch standard's "normalize": not PATCH). A `Request` did
+ * that for the handlers before; HTTP itself keeps methods case-sensitive.
+ */
+const NORMALIZED_METHODS = new Map(
+  ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"].map((m) => [m.toLowerCase(), m]),
+);
+
+/** A method as fetch normalises it: `get` is `GET`, `patch` stays `patch`. */
+export function normalizeMethod(method: string): string {
+  return NORMALIZED_METHODS.get(method.toLowerCase()) ?? method;
+}
+
 /** A request as the listener received it, its body already read in full and bounded. */
 export class ListenerRequest implements ApiRequest {
+  /** The method, normalised as fetch does. */
   readonly method: string;
+  /** The absolute URL. */
   readonly url: string;
+  /** Lookups over the listener's header record. */
   readonly headers: RequestHeaders;
+  /** Aborted when the client goes away; never, for requests nothing stops early. */
   readonly signal: AbortSignal;
   /** The body bytes; undefined for a request without a body. */
   readonly bytes: Uint8Array | undefined;
   #stream: ReadableStream<Uint8Array> | undefined;
 
   /**
+   * Wraps what the listener read.
+   * @param method the method as sent
+   * @param url the absolute URL
    * @param headers lowercase names, repeated ones joined (the listener's record)
+   * @param bytes the whole body, already bounded; undefined when there is none
    * @param signal aborted when the client goes away; omitted for requests nothing stops early
    */
   constructor(
@@ -72,13 +96,14 @@ export class ListenerRequest implements ApiRequest {
     bytes: Uint8Array | undefined,
     signal: AbortSignal = NOT_ABORTED,
   ) {
-    this.method = method;
+    this.method = normalizeMethod(method);
     this.url = url;
     this.headers = new RecordHeaders(headers);
     this.bytes = bytes;
     this.signal = signal;
   }
 
+  /** The body as a one-shot stream (made on first use); {@link bytes} is the cheap way. */
   get body(): ReadableStream<Uint8Array> | null {
     if (!this.bytes) return null;
     const bytes = this.bytes;
@@ -91,9 +116,9 @@ export class ListenerRequest implements ApiRequest {
     return this.#stream;
   }
 
-  /** True once a reader took the body stream. */
+  /** True once the body stream was handed out, as with a fetch `Request` once read. */
   get bodyUsed(): boolean {
-    return this.#stream?.locked ?? false;
+    return this.#stream !== undefined;
   }
 }
 
@@ -101,7 +126,7 @@ const parsedUrls = new WeakMap<ApiRequest, URL>();
 
 /**
  * The request's URL, parsed once for every handler that reads it (the supervisor routes look at
- * each request's path before the API does). Read-only: the parse is shared.
+ * each request's path before the API does). The object is shared: read it, never change it.
  */
 export function requestUrl(request: ApiRequest): URL {
   let url = parsedUrls.get(request);

@@ -58,3 +58,11 @@ Deno.test("requestUrl parses a request's URL once for all its readers", () => {
   assert.equal(requestUrl(request), url);
   assert.notEqual(requestUrl(new ListenerRequest("GET", URL_, {}, undefined)), url);
 });
+
+Deno.test("listener request methods are normalised as fetch normalises them", () => {
+  assert.equal(new ListenerRequest("get", URL_, {}, undefined).method, "GET");
+  assert.equal(new ListenerRequest("Delete", URL_, {}, undefined).method, "DELETE");
+  // fetch leaves PATCH (and unknown methods) as sent.
+  assert.equal(new ListenerRequest("patch", URL_, {}, undefined).method, "patch");
+  assert.equal(new ListenerRequest("PATCH", URL_, {}, undefined).method, "PATCH");
+});

@@ -16,7 +16,7 @@ import { setImmediate } from "node:timers";
 import type { TLSSocket } from "node:tls";
 import type { ApiHandler } from "./handler.ts";
 import { errorResponse, isStreamingResponse, MAX_BODY_BYTES, responseText } from "./http_io.ts";
-import { type ApiRequest, ListenerRequest } from "./api_request.ts";
+import { type ApiRequest, ListenerRequest, normalizeMethod } from "./api_request.ts";
 import type { RequestUser } from "./store_types.ts";
 import { type HeaderRecord, wantsImpersonation } from "./impersonation.ts";
 import { ApiError } from "../../kube/errors.ts";
@@ -322,18 +322,18 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
   let requests = 0;
   const serve = async (exchange: Exchange) => {
     requests++;
+    const method = normalizeMethod(exchange.method);
     // Aborts handlers whose client went away: GETs, the verbs whose answers stream (watch,
     // logs). A write's handler has nothing to stop early, and a signal costs every request
     // ~7 µs; a response written in full needs no abort (each one costs a DOMException).
     let abort: AbortController | undefined;
-    if (exchange.method === "GET") {
+    if (method === "GET") {
       const controller = abort = new AbortController();
       exchange.onClose(() => {
         if (!exchange.ended()) controller.abort();
       });
     }
     try {
-      const method = exchange.method;
       let body: Uint8Array<ArrayBuffer> | undefined;
       if (method !== "GET" && method !== "HEAD") {
         const read = await readAll(exchange.body);
