@@ -288,14 +288,18 @@ export class FieldSet {
 
   /** The FieldsV1 JSON form, keys in upstream's order. */
   toFieldsV1(): JsonObject {
-    const out: JsonObject = {};
+    return this.#writeFieldsV1({});
+  }
+
+  /** Writes this level into `out` (which may hold `"."` already) and returns it. */
+  #writeFieldsV1(out: JsonObject): JsonObject {
     const keys = [...this.#members];
     for (const pe of this.#children.keys()) if (!this.#members.has(pe)) keys.push(pe);
-    for (const pe of keys.sort(compareElements)) {
+    if (keys.length > 1) keys.sort(compareElements);
+    for (const pe of keys) {
       const child = this.#children.get(pe);
       if (child && !child.isEmpty()) {
-        const inner: JsonObject = this.#members.has(pe) ? { ".": {} } : {};
-        out[pe] = Object.assign(inner, child.toFieldsV1());
+        out[pe] = child.#writeFieldsV1(this.#members.has(pe) ? { ".": {} } : {});
       } else if (this.#members.has(pe)) {
         out[pe] = {};
       }
