@@ -79,38 +79,76 @@ interface Exchange {
   onClose(listener: () => void): void;
 }
 
-function http2Exchange(stream: http2.ServerHttp2Stream, headers: IncomingHttpHeaders): Exchange {
-  // A reset or broken stream must not take the process down as an unhandled 'error' event.
-  stream.on("error", () => undefined);
-  return {
-    method: (headers[":method"] as string | undefined) ?? "GET",
-    url: `https://${(headers[":authority"] as string | undefined) ?? headers.host ?? "localhost"}${
-      headers[":path"] ?? "/"
-    }`,
-    headers,
-    socket: stream.session?.socket as TLSSocket | undefined,
-    body: stream,
-    headersSent: () => stream.headersSent,
-    ended: () => stream.writableEnded,
-    respond(status, responseHeaders, body) {
-      if (stream.destroyed || stream.closed) return;
-      // HEADERS, DATA and the end of the stream in one TLS record (three sendto calls before).
-      corkUntilNextTurn(stream.session?.socket as TLSSocket | undefined);
-      stream.respond({ ...responseHeaders, ":status": status }, { endStream: !body });
-      // A HEAD request's stream is ended by respond() itself.
-      if (body && !stream.writableEnded) stream.end(body);
-    },
-    startStream(status, responseHeaders) {
-      if (stream.destroyed || stream.closed) return;
-      stream.respond({ ...responseHeaders, ":status": status });
-    },
-    write: (chunk) => stream.destroyed || stream.closed ? true : stream.write(chunk),
-    drained: () => drainedOrClosed(stream),
-    end() {
-      if (!stream.destroyed && !stream.closed && !stream.writableEnded) stream.end();
-    },
-    onClose: (listener) => stream.once("close", listener),
-  };
+/** A reset or broken stream must not take the process down as an unhandled 'error' event. */
+function ignoreStreamError(): void {}
+
+/**
+ * An HTTP/2 stream as an {@link Exchange}. A class, not an object of closures: one is made per
+ * request, and its methods are shared.
+ */
+class Http2Exchange implements Exchange {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly socket: TLSSocket | undefined;
+  readonly #stream: http2.ServerHttp2Stream;
+
+  constructor(stream: http2.ServerHttp2Stream, headers: IncomingHttpHeaders) {
+    stream.on("error", ignoreStreamError);
+    this.#stream = stream;
+    this.method = (headers[":method"] as string | undefined) ?? "GET";
+    this.url = `https://${
+      (headers[":authority"] as string | undefined) ?? headers.host ?? "localhost"
+    }${headers[":path"] ?? "/"}`;
+    this.headers = headers;
+    this.socket = stream.session?.socket as TLSSocket | undefined;
+  }
+
+  get body(): NodeJS.ReadableStream {
+    return this.#stream;
+  }
+
+  headersSent(): boolean {
+    return this.#stream.headersSent;
+  }
+
+  ended(): boolean {
+    return this.#stream.writableEnded;
+  }
+
+  respond(status: number, responseHeaders: Record<string, string>, body?: Uint8Array): void {
+    const stream = this.#stream;
+    if (stream.destroyed || stream.closed) return;
+    // HEADERS, DATA and the end of the stream in one TLS record (three sendto calls before).
+    corkUntilNextTurn(this.socket);
+    stream.respond({ ...responseHeaders, ":status": status }, { endStream: !body });
+    // A HEAD request's stream is ended by respond() itself.
+    if (body && !stream.writableEnded) stream.end(body);
+  }
+
+  startStream(status: number, responseHeaders: Record<string, string>): void {
+    const stream = this.#stream;
+    if (stream.destroyed || stream.closed) return;
+    stream.respond({ ...responseHeaders, ":status": status });
+  }
+
+  write(chunk: Uint8Array): boolean {
+    const stream = this.#stream;
+    return stream.destroyed || stream.closed ? true : stream.write(chunk);
+  }
+
+  drained(): Promise<void> {
+    return drainedOrClosed(this.#stream);
+  }
+
+  end(): void {
+    const stream = this.#stream;
+    if (!stream.destroyed && !stream.closed && !stream.writableEnded) stream.end();
+  }
+
+  onClose(listener: () => void): void {
+    this.#stream.once("close", listener);
+  }
 }
 
 function http1Exchange(req: IncomingMessage, res: ServerResponse): Exchange {
@@ -383,7 +421,7 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
     }
   };
 
-  server.on("stream", (stream, headers) => void serve(http2Exchange(stream, headers)));
+  server.on("stream", (stream, headers) => void serve(new Http2Exchange(stream, headers)));
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     // Only HTTP/1.1 arrives here, unless this Deno no longer names its compatibility hook
     // `setupCompat`: then HTTP/2 streams are already served by the `stream` listener.
