@@ -76,19 +76,19 @@ export function inProcessListWatch(
   };
 }
 
-/**
- * The source of the server's shared informers: every object of a kind, from the stores.
- *
- * @example
- * ```ts ignore
- * const informers = new SharedInformers(inProcessListWatches(stores), { signal, logger });
- * ```
- */
-export function inProcessListWatches(stores: StoreSet): ListWatchFactory {
+/** The source of the server's shared informers: every object of a kind, from the stores. */
+function inProcessListWatches(stores: StoreSet): ListWatchFactory {
   return (group, kind) => inProcessListWatch(stores.forKind(group, kind), stores.deps.backend);
 }
 
-/** Shared informers over the stores (the default of every controller given none). */
+/**
+ * Shared informers over the stores (the default of every controller given none).
+ *
+ * @example
+ * ```ts ignore
+ * const informers = inProcessInformers(stores, { signal, logger });
+ * ```
+ */
 export function inProcessInformers(
   stores: StoreSet,
   options: SharedInformersOptions,

@@ -1,13 +1,11 @@
 /**
- * The API errors controllers tell apart: gone (404), conflicting (409: a stale read or a name
- * taken), and writing into a namespace that is being deleted (403, which the namespace's own
- * deletion makes moot).
+ * The API errors controllers tell apart beyond 404 and 409 (`isNotFound`, `isConflict` in
+ * kube/errors.ts): writing into a namespace that is being deleted (403, which the namespace's
+ * own deletion makes moot).
  *
  * @module
  */
 import { ApiError } from "../../kube/errors.ts";
-
-export { isConflict, isNotFound } from "../../kube/errors.ts";
 
 /** A create refused because its namespace is terminating. */
 export function isNamespaceTerminating(error: unknown): boolean {

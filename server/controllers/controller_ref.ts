@@ -6,11 +6,10 @@
  *
  * @module
  */
-import { ApiError } from "../../kube/errors.ts";
+import { ApiError, isConflict, isNotFound } from "../../kube/errors.ts";
 import { type LabelSelectorMatcher, labelSelectorMatcher } from "../../kube/selectors/labels.ts";
 import type { KubeObject, OwnerReference } from "../../kube/types.ts";
 import type { RestStore } from "../apiserver/rest_store.ts";
-import { isConflict, isNotFound } from "./api_errors.ts";
 import { updateSameObject } from "./same_object.ts";
 import type { InformerCache } from "../../kube/informers/shared_informers.ts";
 

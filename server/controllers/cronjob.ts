@@ -12,7 +12,8 @@ import { clone, deepEqual } from "../../kube/deep_equal.ts";
 import type { KubeObject, OwnerReference } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
 import { timestamp } from "../apiserver/object_meta.ts";
-import { errorMessage, isConflict, isNamespaceTerminating, isNotFound } from "./api_errors.ts";
+import { errorMessage, isNamespaceTerminating } from "./api_errors.ts";
+import { isConflict, isNotFound } from "../../kube/errors.ts";
 import {
   CONTROLLER_UID_INDEX,
   controllerRefOf,

@@ -16,7 +16,8 @@ import { clone, deepEqual } from "../../kube/deep_equal.ts";
 import type { KubeObject, OwnerReference } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
 import { templateGeneration } from "../registry/strategies/apps.ts";
-import { isNamespaceTerminating, isNotFound } from "./api_errors.ts";
+import { isNamespaceTerminating } from "./api_errors.ts";
+import { isNotFound } from "../../kube/errors.ts";
 import {
   claimObjects,
   controllerRefOf,

@@ -8,10 +8,9 @@
  *
  * @module
  */
-import { ApiError } from "../../kube/errors.ts";
+import { ApiError, isConflict } from "../../kube/errors.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { RestStore } from "../apiserver/rest_store.ts";
-import { isConflict } from "./api_errors.ts";
 import {
   newControllerRevision,
   REVISION_HASH_LABEL,

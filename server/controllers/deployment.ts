@@ -13,7 +13,7 @@
 import { clone, deepEqual } from "../../kube/deep_equal.ts";
 import type { KubeObject, OwnerReference } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
-import { isConflict, isNotFound } from "./api_errors.ts";
+import { isConflict, isNotFound } from "../../kube/errors.ts";
 import {
   claimObjects,
   CONTROLLER_UID_INDEX,

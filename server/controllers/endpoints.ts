@@ -9,7 +9,8 @@
 import { deepEqual } from "../../kube/deep_equal.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
-import { isConflict, isNamespaceTerminating, isNotFound } from "./api_errors.ts";
+import { isNamespaceTerminating } from "./api_errors.ts";
+import { isConflict, isNotFound } from "../../kube/errors.ts";
 import { CONTROLLER_FIELD_MANAGER } from "./replicaset.ts";
 import {
   endpointHostname,

@@ -14,7 +14,7 @@ import type { KubeObject, OwnerReference } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
 import type { RegisteredResource } from "../apiserver/resources.ts";
 import type { Logger } from "../log.ts";
-import { isConflict, isNotFound } from "./api_errors.ts";
+import { isConflict, isNotFound } from "../../kube/errors.ts";
 import { groupOf } from "./controller_ref.ts";
 import { runInformer, untilAborted } from "../../kube/informers/informer.ts";
 import { inProcessListWatch } from "../apiserver/in_process_list_watch.ts";

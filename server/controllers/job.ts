@@ -21,7 +21,8 @@ import { clone, deepEqual } from "../../kube/deep_equal.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
 import { timestamp } from "../apiserver/object_meta.ts";
-import { isNamespaceTerminating, isNotFound } from "./api_errors.ts";
+import { isNamespaceTerminating } from "./api_errors.ts";
+import { isNotFound } from "../../kube/errors.ts";
 import {
   claimObjects,
   CONTROLLER_UID_INDEX,

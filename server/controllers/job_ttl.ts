@@ -8,7 +8,7 @@
  */
 import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
-import { isConflict, isNotFound } from "./api_errors.ts";
+import { isConflict, isNotFound } from "../../kube/errors.ts";
 import { finishedCondition } from "./job_tracking.ts";
 import {
   type CacheEvent,

@@ -14,7 +14,7 @@ import type { StoreSet } from "../apiserver/handler.ts";
 import { timestamp } from "../apiserver/object_meta.ts";
 import { watchStore } from "../apiserver/store_watch.ts";
 import type { Logger } from "../log.ts";
-import { isNotFound } from "./api_errors.ts";
+import { isNotFound } from "../../kube/errors.ts";
 
 /** Field manager and event source of this controller (upstream's component name). */
 const COMPONENT = "namespace-controller";

@@ -16,7 +16,8 @@
 import { deepEqual } from "../../kube/deep_equal.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { RestStore } from "../apiserver/rest_store.ts";
-import { errorMessage, isNamespaceTerminating, isNotFound } from "./api_errors.ts";
+import { errorMessage, isNamespaceTerminating } from "./api_errors.ts";
+import { isNotFound } from "../../kube/errors.ts";
 import { controllerRefOf, ownersSelecting, resolveControllerRef } from "./controller_ref.ts";
 import type { EventRecorder } from "./event_recorder.ts";
 import type { Expectations } from "./expectations.ts";

@@ -14,7 +14,7 @@
 import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
 import { timestamp } from "../apiserver/object_meta.ts";
-import { isConflict, isNotFound } from "./api_errors.ts";
+import { isConflict, isNotFound } from "../../kube/errors.ts";
 import { isPodTerminal } from "./pod_state.ts";
 import { CONTROLLER_FIELD_MANAGER } from "./replicaset.ts";
 import { updateSameObject } from "./same_object.ts";

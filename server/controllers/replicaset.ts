@@ -9,7 +9,8 @@
 import { clone, deepEqual } from "../../kube/deep_equal.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
-import { errorMessage, isNamespaceTerminating, isNotFound } from "./api_errors.ts";
+import { errorMessage, isNamespaceTerminating } from "./api_errors.ts";
+import { isNotFound } from "../../kube/errors.ts";
 import {
   claimObjects,
   indexByController,

@@ -14,7 +14,8 @@
 import { deepEqual } from "../../kube/deep_equal.ts";
 import type { KubeObject, OwnerReference } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
-import { errorMessage, isConflict, isNamespaceTerminating, isNotFound } from "./api_errors.ts";
+import { errorMessage, isNamespaceTerminating } from "./api_errors.ts";
+import { isConflict, isNotFound } from "../../kube/errors.ts";
 import {
   claimObjects,
   controllerRefOf,

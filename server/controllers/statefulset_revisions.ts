@@ -11,7 +11,7 @@
 import { deepEqual } from "../../kube/deep_equal.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { RestStore } from "../apiserver/rest_store.ts";
-import { isConflict } from "./api_errors.ts";
+import { isConflict } from "../../kube/errors.ts";
 import {
   newControllerRevision,
   revisionData,

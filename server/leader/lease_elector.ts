@@ -15,7 +15,8 @@
 import type { KubeObject } from "../../kube/types.ts";
 import type { StoreSet } from "../apiserver/handler.ts";
 import type { RestStore } from "../apiserver/rest_store.ts";
-import { errorMessage, isConflict } from "../controllers/api_errors.ts";
+import { errorMessage } from "../controllers/api_errors.ts";
+import { isConflict } from "../../kube/errors.ts";
 import { EventRecorder } from "../controllers/event_recorder.ts";
 import type { Logger } from "../log.ts";
 import { microTime } from "../apiserver/object_meta.ts";
