@@ -45,14 +45,6 @@ export function estimatedWalPages(writes: number, bytes: number): number {
   return 2 + Math.ceil(writes / 4) + Math.ceil(bytes / PAGE_BYTES);
 }
 
-/** What a checkpoint reported (SQLite's `wal_checkpoint` row). */
-export interface CheckpointResult {
-  /** Frames in the WAL when it ran. */
-  log: number;
-  /** Frames copied into the database file. */
-  checkpointed: number;
-}
-
 /** See the module docs. */
 export class WalCheckpointer {
   readonly #db: DatabaseSync;
@@ -100,29 +92,25 @@ export class WalCheckpointer {
     this.#pages += pages;
     if (this.#pages >= this.#threshold && !this.#inFlight && !this.#failed) {
       this.#pages = 0;
-      const run = this.run().then(() => undefined, () => undefined);
+      const run = this.#run().catch(() => undefined);
       this.#inFlight = run.finally(() => this.#inFlight = undefined);
     }
   }
 
   /**
    * One checkpoint, as in the module docs. No transaction may start until it settles: the
-   * store chains its writes on {@link inFlight}.
+   * store chains its writes on {@link inFlight}. A failure is kept in {@link failed}.
    */
-  async run(): Promise<CheckpointResult> {
-    if (this.#failed) throw this.#failed;
+  async #run(): Promise<void> {
     try {
       await this.#walFile.syncData();
-      let row: CheckpointResult;
       this.#db.exec("PRAGMA synchronous = OFF");
       try {
-        row = this.#db.prepare("PRAGMA wal_checkpoint(PASSIVE)")
-          .get() as unknown as CheckpointResult;
+        this.#db.exec("PRAGMA wal_checkpoint(PASSIVE)");
       } finally {
         this.#db.exec("PRAGMA synchronous = NORMAL");
       }
       await this.#dbFile.syncData();
-      return { log: row.log, checkpointed: row.checkpointed };
     } catch (error) {
       this.#failed = error instanceof Error ? error : new Error(String(error));
       throw this.#failed;
