@@ -9,6 +9,12 @@
  * @module
  */
 
+/**
+ * Request headers by lowercase name, repeated ones joined with ", ", as the listener builds
+ * them from the wire: a plain record, cheap to scan where a `Headers` iteration sorts each time.
+ */
+export type HeaderRecord = Readonly<Record<string, string>>;
+
 /** The header lookups handlers make; a fetch `Headers` satisfies it. */
 export interface RequestHeaders {
   /** The value of a header (names are case-insensitive), or null. */
@@ -35,9 +41,9 @@ export interface ApiRequest {
 
 /** Headers over the record the listener built: lowercase names, repeated ones joined. */
 class RecordHeaders implements RequestHeaders {
-  readonly #record: Readonly<Record<string, string>>;
+  readonly #record: HeaderRecord;
 
-  constructor(record: Readonly<Record<string, string>>) {
+  constructor(record: HeaderRecord) {
     this.#record = record;
   }
 
@@ -92,7 +98,7 @@ export class ListenerRequest implements ApiRequest {
   constructor(
     method: string,
     url: string,
-    headers: Readonly<Record<string, string>>,
+    headers: HeaderRecord,
     bytes: Uint8Array | undefined,
     signal: AbortSignal = NOT_ABORTED,
   ) {

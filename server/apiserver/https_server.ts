@@ -16,9 +16,14 @@ import { setImmediate } from "node:timers";
 import type { TLSSocket } from "node:tls";
 import type { ApiHandler } from "./handler.ts";
 import { errorResponse, isStreamingResponse, MAX_BODY_BYTES, responseText } from "./http_io.ts";
-import { type ApiRequest, ListenerRequest, normalizeMethod } from "./api_request.ts";
+import {
+  type ApiRequest,
+  type HeaderRecord,
+  ListenerRequest,
+  normalizeMethod,
+} from "./api_request.ts";
 import type { RequestUser } from "./store_types.ts";
-import { type HeaderRecord, wantsImpersonation } from "./impersonation.ts";
+import { wantsImpersonation } from "./impersonation.ts";
 import { ApiError } from "../../kube/errors.ts";
 import { verifyClientCertificate } from "../tls/verify.ts";
 

@@ -8,18 +8,13 @@
 import { ApiError } from "../../kube/errors.ts";
 import type { Authorizer, RequestAttributes } from "./authz.ts";
 import type { RequestUser } from "./store_types.ts";
+import type { HeaderRecord } from "./api_request.ts";
 
 const USER_HEADER = "impersonate-user";
 const GROUP_HEADER = "impersonate-group";
 const UID_HEADER = "impersonate-uid";
 const EXTRA_PREFIX = "impersonate-extra-";
 const SERVICE_ACCOUNT = /^system:serviceaccount:([^:]+):([^:]+)$/;
-
-/**
- * Request headers by lowercase name, repeated ones joined with ", " (as the listener builds them
- * from the wire: a plain record, cheap to scan where a `Headers` iteration sorts every time).
- */
-export type HeaderRecord = Readonly<Record<string, string>>;
 
 /** True when the request asks to act as someone else. */
 export function wantsImpersonation(headers: HeaderRecord): boolean {
