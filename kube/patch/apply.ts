@@ -157,9 +157,7 @@ export function serverSideApply(options: ServerSideApplyOptions): ServerSideAppl
     merged = removeFields(ctx, merged, orphaned);
   }
 
-  const diff = compareObjects(ctx, live as unknown as JsonValue, merged, {
-    fromEmpty: live === undefined,
-  });
+  const diff = compareObjects(ctx, live as unknown as JsonValue, merged);
   const changed = withoutIgnored(diff.added.union(diff.modified), reset);
   const conflicts: Conflict[] = [];
   for (const m of others) {

@@ -13,10 +13,7 @@ import type { KubeObject, ManagedFieldsEntry } from "../types.ts";
 import { clone, deepEqual, isObject } from "./_json.ts";
 import type { SchemaContext } from "./_schema.ts";
 import { fieldElement, type FieldPath, FieldSet } from "./field_set.ts";
-import { compareObjects, fieldsOfNewObject } from "./structured.ts";
-
-/** No fields: what a create modifies or removes. Module-private, never built on. */
-const NO_FIELDS = new FieldSet();
+import { compareObjects } from "./structured.ts";
 
 /** One manager's ownership, decoded. */
 export interface ManagerFields {
@@ -43,7 +40,7 @@ export function managerKey(m: Omit<ManagerFields, "fields" | "time">): string {
 export function decodeManagedFields(entries: ManagedFieldsEntry[] | undefined): ManagerFields[] {
   if (!entries?.length) return [];
   const byKey = new Map<string, ManagerFields>();
-  for (const entry of entries ?? []) {
+  for (const entry of entries) {
     if (typeof entry !== "object" || entry === null) continue;
     const decoded: ManagerFields = {
       manager: entry.manager ?? "",
@@ -224,13 +221,11 @@ export function recordUpdate(options: RecordUpdateOptions): ManagedFieldsEntry[]
   let managers = subresource ? [] : decodeManagedFields(sent);
   if (managers.length === 0) managers = decodeManagedFields(old?.metadata?.managedFields);
   const reset = options.resetFields ?? defaultResetFields(subresource);
-  const diff = old
-    ? compareObjects(options.ctx, viewWithoutManagedFields(old), viewWithoutManagedFields(updated))
-    : {
-      added: fieldsOfNewObject(options.ctx, viewWithoutManagedFields(updated)),
-      modified: NO_FIELDS,
-      removed: NO_FIELDS,
-    };
+  const diff = compareObjects(
+    options.ctx,
+    old ? viewWithoutManagedFields(old) : undefined,
+    viewWithoutManagedFields(updated),
+  );
   const taken = withoutIgnored(diff.added.union(diff.modified), reset);
   const removed = diff.removed;
   const self = {

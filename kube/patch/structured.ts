@@ -119,19 +119,11 @@ export interface Comparison {
   removed: FieldSet;
 }
 
-/** Options of {@link compareObjects}. */
-export interface CompareOptions {
-  /**
-   * The old version is a freshly created, empty object: upstream compares against a Go zero
-   * value, in which nested structs already exist, so they are not reported as added.
-   */
-  fromEmpty?: boolean;
-}
-
 /**
- * The fields a new object sets: what {@link compareObjects} reports as `added` from an empty
- * old version (`fromEmpty`), built level by level in one pass. A create is the most common
- * write; the general walk made a path array per field and inserted each one from the root.
+ * The fields a new object sets, as upstream's managed fields record a create: compared with a
+ * Go zero value, in which nested structs already exist, so those are not fields the writer
+ * set (unless it set something in them). Built level by level in one pass: a create is the most
+ * common write.
  */
 export function fieldsOfNewObject(ctx: SchemaContext, value: JsonValue): FieldSet {
   // Adds `value`, found under `pe`, to its parent's set `into`.
@@ -197,27 +189,29 @@ function zeroValued(
     (parent.required.includes(key) || nodeType(ctx, child).kind === "struct");
 }
 
-/** The fields of an absent side: shared, never written. */
-const NO_FIELDS: JsonObject = Object.freeze({}) as JsonObject;
+/** The keys of an absent side: shared, never written. */
+const NO_KEYS: JsonObject = Object.freeze({}) as JsonObject;
 
-/** Compares two versions of an object field by field. */
+/**
+ * Compares two versions of an object field by field. An absent old version is a create: its
+ * `added` are {@link fieldsOfNewObject}.
+ */
 export function compareObjects(
   ctx: SchemaContext,
   lhs: JsonValue | undefined,
   rhs: JsonValue | undefined,
-  options: CompareOptions = {},
 ): Comparison {
   const out: Comparison = {
-    added: new FieldSet(),
+    added: lhs === undefined && rhs !== undefined ? fieldsOfNewObject(ctx, rhs) : new FieldSet(),
     modified: new FieldSet(),
     removed: new FieldSet(),
   };
+  if (lhs === undefined) return out;
   const walk = (
     l: JsonValue | undefined,
     r: JsonValue | undefined,
     schema: Schema | undefined,
     path: FieldPath,
-    implicit: boolean,
   ): void => {
     if (l === undefined && r === undefined) return;
     const type = nodeType(ctx, schema);
@@ -230,18 +224,15 @@ export function compareObjects(
       else if (!deepEqual(l, r)) out.modified.insert(path);
       return;
     }
-    const selfImplicit = implicit && l === undefined;
     if (shape === "object") {
-      const lo = (l ?? NO_FIELDS) as JsonObject;
-      const ro = (r ?? NO_FIELDS) as JsonObject;
+      const lo = (l ?? NO_KEYS) as JsonObject;
+      const ro = (r ?? NO_KEYS) as JsonObject;
       const visit = (key: string) => {
-        const child = childOf(type, key);
         walk(
           ownValue(lo, key),
           ownValue(ro, key),
-          child,
+          childOf(type, key),
           [...path, fieldElement(key)],
-          selfImplicit && zeroValued(ctx, type, key, child),
         );
       };
       // Keys of both sides, each once: the right side's, then those only on the left.
@@ -253,14 +244,14 @@ export function compareObjects(
       const li = indexItems(ctx, type, (l ?? []) as JsonValue[]);
       const ri = indexItems(ctx, type, (r ?? []) as JsonValue[]);
       for (const pe of new Set([...li.keys(), ...ri.keys()])) {
-        walk(li.get(pe), ri.get(pe), elemSchema(type), [...path, pe], false);
+        walk(li.get(pe), ri.get(pe), elemSchema(type), [...path, pe]);
       }
     }
     if (path.length === 0) return;
-    if (l === undefined && !selfImplicit) out.added.insert(path);
+    if (l === undefined) out.added.insert(path);
     if (r === undefined) out.removed.insert(path);
   };
-  walk(lhs, rhs, ctx.root, [], options.fromEmpty === true);
+  walk(lhs, rhs, ctx.root, []);
   return out;
 }
 
