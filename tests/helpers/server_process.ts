@@ -12,7 +12,7 @@ import denoConfig from "../../deno.json" with { type: "json" };
 export const CLI = fileURLToPath(new URL("../../cli.ts", import.meta.url));
 
 /**
- * The runtime flags of the `server` task (`--v8-flags=...`, `--no-code-cache`; its permission
+ * The runtime flags of the `server` task (`--v8-flags=...`; its permission
  * flags aside), so tests and benches run the server as users do: the task is their one source.
  */
 const SERVER_RUNTIME_FLAGS: string[] = denoConfig.tasks.server.split(/\s+/).filter((
