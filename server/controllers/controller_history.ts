@@ -53,6 +53,11 @@ export function sortRevisions(revisions: readonly KubeObject[]): KubeObject[] {
   return [...revisions].sort((a, b) => revisionNumber(a) - revisionNumber(b) || byCreation(a, b));
 }
 
+/** A revision's name: the owner's, then the hash of the template it holds (upstream's rule). */
+export function controllerRevisionName(owner: KubeObject, hash: string): string {
+  return `${owner.metadata.name}-${hash}`;
+}
+
 /**
  * A new revision of the owner's current template, named by `hash` (upstream's
  * `NewControllerRevision`, with the owner's annotations as both controllers copy them).
@@ -67,7 +72,7 @@ export function newControllerRevision(
   data: Record<string, unknown> = revisionData(owner),
 ): KubeObject {
   const metadata: KubeObject["metadata"] = {
-    name: `${owner.metadata.name}-${hash}`,
+    name: controllerRevisionName(owner, hash),
     namespace: owner.metadata.namespace,
     labels: { ...owner.spec?.template?.metadata?.labels, [REVISION_HASH_LABEL]: hash },
     ownerReferences: [newControllerRef(owner, ownerType)],

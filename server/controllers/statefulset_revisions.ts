@@ -13,6 +13,7 @@ import type { KubeObject } from "../../kube/types.ts";
 import type { RestStore } from "../apiserver/rest_store.ts";
 import { isConflict } from "../../kube/errors.ts";
 import {
+  controllerRevisionName,
   newControllerRevision,
   revisionData,
   revisionNumber,
@@ -27,7 +28,7 @@ const MAX_COLLISIONS = 10;
 
 /** The name of the revision of a set's current template. */
 export function revisionName(set: KubeObject, collisionCount = 0): string {
-  return `${set.metadata.name}-${podTemplateHash(revisionData(set), collisionCount)}`;
+  return controllerRevisionName(set, podTemplateHash(revisionData(set), collisionCount));
 }
 
 /** A new revision of the set's current template, numbered `revision`. */
