@@ -74,16 +74,19 @@ Deno.test("memory reducer: not on a heap too large to collect without a long pau
   }
 });
 
-Deno.test("memory reducer: without an exposed gc it does nothing and returns", async () => {
-  const stop = new AbortController();
-  const exposed = (globalThis as { gc?: unknown }).gc;
-  if (exposed) return; // this process runs with --expose-gc: the case cannot be set up here
-  let deadline: ReturnType<typeof setTimeout> | undefined;
-  const outcome = await Promise.race([
-    startMemoryReducer({ activity: () => 0, signal: stop.signal }).then(() => "returned"),
-    new Promise((resolve) => deadline = setTimeout(() => resolve("still running"), 5_000)),
-  ]);
-  clearTimeout(deadline);
-  stop.abort();
-  assert.equal(outcome, "returned");
+Deno.test({
+  name: "memory reducer: without an exposed gc it does nothing and returns",
+  // A process run with --expose-gc cannot set this case up: reported as ignored, not passed.
+  ignore: (globalThis as { gc?: unknown }).gc !== undefined,
+  async fn() {
+    const stop = new AbortController();
+    let deadline: ReturnType<typeof setTimeout> | undefined;
+    const outcome = await Promise.race([
+      startMemoryReducer({ activity: () => 0, signal: stop.signal }).then(() => "returned"),
+      new Promise((resolve) => deadline = setTimeout(() => resolve("still running"), 5_000)),
+    ]);
+    clearTimeout(deadline);
+    stop.abort();
+    assert.equal(outcome, "returned");
+  },
 });
