@@ -159,6 +159,7 @@ interface MeasuredLoad {
     client: number;
     machineBusy: number;
     machineTotal: number;
+    machineStolen: number;
   };
 }
 
@@ -194,6 +195,7 @@ async function measuredLoad(
     client: cpuSeconds("self") - before.client,
     machineBusy: machine.busy - before.machine.busy,
     machineTotal: machine.total - before.machine.total,
+    machineStolen: machine.stolen - before.machine.stolen,
   };
   return { load, readers: await stopped, cpu };
 }
@@ -316,6 +318,11 @@ async function benchApi(): Promise<void> {
       `${cpu.server.toFixed(1)} / ${cpu.client.toFixed(1)} / ${cpu.machineBusy.toFixed(1)} of ${
         cpu.machineTotal.toFixed(1)
       }`,
+    );
+    // On a VM the host can hold a vCPU back: a share of it here slows every figure of the run.
+    row(
+      "  machine CPU stolen by the hypervisor during the load (%)",
+      (100 * cpu.machineStolen / cpu.machineTotal).toFixed(1),
     );
     row(
       "  server JS thread busy during the load (%)",

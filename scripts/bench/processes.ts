@@ -115,13 +115,17 @@ export function mainThreadCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** Busy and total CPU seconds of the whole machine so far (all cores, from /proc/stat). */
-export function machineCpu(): { busy: number; total: number } {
-  const fields = Deno.readTextFileSync("/proc/stat").split("\n")[0].trim().split(/\s+/).slice(1)
-    .map(Number);
-  const total = fields.reduce((a, b) => a + b, 0) / 100;
-  const idle = (fields[3] + fields[4]) / 100;
-  return { busy: total - idle, total };
+/**
+ * CPU seconds of the whole machine so far (all cores, from /proc/stat): busy (steal included),
+ * total, and stolen (time the hypervisor ran something else while a vCPU wanted to run).
+ * Guest time is left out of the total: the kernel counts it inside user time already.
+ */
+export function machineCpu(): { busy: number; total: number; stolen: number } {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = Deno.readTextFileSync(
+    "/proc/stat",
+  ).split("\n")[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const busy = (user + nice + system + irq + softirq + steal) / 100;
+  return { busy, total: busy + (idle + iowait) / 100, stolen: steal / 100 };
 }
 
 /** One memory figure of a process's /proc status, in MB. */
