@@ -11,7 +11,6 @@
  *
  * @module
  */
-import { setImmediate } from "node:timers";
 import type { Backend, KeyValue } from "../storage/types.ts";
 
 /** Reads the indexed field from a stored object; undefined when the object cannot be read. */
@@ -68,9 +67,9 @@ export class FieldIndex {
       return this.#drop(building);
     }
     if (live.ended) return this.#drop(building);
-    // Watch events reach the feed through promise jobs only, so after one turn of the event
-    // loop every change up to `wanted` (published before currentRevision answered) is applied.
-    if (live.revision < wanted) await new Promise((resolve) => setImmediate(resolve));
+    // The feed's last change may be older than `wanted` (writes to other resources count too):
+    // once the watches have caught up with `wanted`, the index holds every change up to it.
+    if (live.revision < wanted) await this.#backend.watchesCaughtUp(wanted);
     // The feed ended meanwhile: this index may have missed changes.
     if (live.ended) return this.#drop(building);
     return {

@@ -227,6 +227,37 @@ export async function runBackendTests(
     },
   );
 
+  await step("watchesCaughtUp: a reading watch has every change up to the revision", async (b) => {
+    const controller = new AbortController();
+    let applied = 0;
+    const reading = (async () => {
+      for await (const batch of b.watch("/w/", { afterRevision: 0, signal: controller.signal })) {
+        for (const event of batch) {
+          await null; // handled in promise jobs, as an async handler would
+          applied = event.kv.modRevision;
+        }
+      }
+    })();
+    try {
+      // Unawaited writes, the last one outside the watched prefix: the watch's newest change is
+      // older than the revision asked about, as a pods index's is after writes to leases.
+      const writes = [];
+      for (let i = 0; i < 20; i++) {
+        writes.push(b.create(`/w/k${i}`, "v"), b.create(`/x/k${i}`, "v"));
+      }
+      const last = b.create("/w/last", "v");
+      writes.push(last, b.create("/x/after", "v"));
+      await Promise.all(writes);
+      const revision = await b.currentRevision();
+      await withDeadline(b.watchesCaughtUp(revision), WATCH_DEADLINE_MS, "watches never caught up");
+      assert.equal(applied, (await last).modRevision);
+      await assert.rejects(b.watchesCaughtUp(revision + 1), FutureRevisionError);
+    } finally {
+      controller.abort();
+      await reading;
+    }
+  });
+
   await step("aborting the signal ends the watch", async (b) => {
     await b.create("/w/a", "1");
     const controller = new AbortController();

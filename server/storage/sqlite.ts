@@ -284,6 +284,15 @@ class SqliteStore implements SqliteBackend {
     }
   }
 
+  watchesCaughtUp(revision: number): Promise<void> {
+    if (revision > this.#visible) {
+      return Promise.reject(new FutureRevisionError(revision, this.#visible));
+    }
+    // A batch is published to the hub the moment it becomes visible, and the hub hands it on in
+    // promise jobs, which all run before the next turn of the event loop.
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
   compact(revision: number): Promise<void> {
     const run = this.#compaction.then(() => this.#compact(revision));
     this.#compaction = run.catch(() => {});

@@ -100,6 +100,15 @@ export interface Backend {
    */
   watch(prefix: string, options: WatchOptions): AsyncIterable<WatchEvent[]>;
 
+  /**
+   * Resolves once every change up to `revision` has reached the watches open now: a consumer
+   * that handles its watch's batches in promise jobs (no timers, no I/O) has applied them.
+   * A cache fed by a watch (the pods-by-node index) awaits it to answer as of `revision` without
+   * a read of its own, however long ago its last matching change was. `revision` is one
+   * {@link currentRevision} answered; a later one throws {@link FutureRevisionError}.
+   */
+  watchesCaughtUp(revision: number): Promise<void>;
+
   /** Removes history at or below `revision`, keeping each key's latest live row. */
   compact(revision: number): Promise<void>;
 
