@@ -16,6 +16,7 @@ import { benchAuthz } from "./bench/authz.ts";
 import { benchCluster, clusterSizes } from "./bench/cluster.ts";
 import type { MeasureTask } from "./bench/measure_worker.ts";
 import {
+  calibrationMs,
   cpuSeconds,
   machineCpu,
   mainThreadCpuSeconds,
@@ -274,6 +275,7 @@ async function benchApi(): Promise<void> {
       data: { a: "b" },
     });
 
+    row("machine speed: a fixed JSON workload on one thread (ms)", calibrationMs().toFixed(1));
     const clients = Array.from({ length: 32 }, () => apiClient(credentials));
     // Steady state: the first thousands of requests run while V8 still optimises the code. In
     // paired runs, 640 warm-up creates left get p99 at 13.6 and 9.8 ms, 4,000 at 11.4 and 7.6.

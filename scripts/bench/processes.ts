@@ -128,6 +128,31 @@ export function machineCpu(): { busy: number; total: number; stolen: number } {
   return { busy, total: busy + (idle + iowait) / 100, stolen: steal / 100 };
 }
 
+/**
+ * How long one thread takes for a fixed JavaScript workload (JSON round trips of a ConfigMap),
+ * the median of five runs, in ms: how fast this machine runs at the moment. On a shared VM the
+ * same code can take 1.5–2x as long from one hour to the next, and so does every other figure.
+ */
+export function calibrationMs(): number {
+  const runs: number[] = [];
+  for (let run = 0; run < 5; run++) {
+    const started = performance.now();
+    let names = 0;
+    for (let i = 0; i < 10_000; i++) {
+      const text = JSON.stringify({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: `calibration-${i}`, namespace: "bench", labels: { run: String(run) } },
+        data: { value: "x".repeat(256) },
+      });
+      names += JSON.parse(text).metadata.name.length;
+    }
+    if (names === 0) throw new Error("calibration did no work");
+    runs.push(performance.now() - started);
+  }
+  return percentile(runs, 50);
+}
+
 /** One memory figure of a process's /proc status, in MB. */
 function statusMb(pid: number, field: "VmRSS" | "VmHWM"): number {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
