@@ -121,9 +121,9 @@ function startMeasurement(task: MeasureTask): Measurement {
 
 /**
  * GETs `path` one request after another on a thread of its own until `stop()`, which resolves
- * with the latencies. Reads use `node:http2` rather than `fetch`: a `fetch` client stalls ~44 ms
- * after every ~1.75 MB it receives on a connection (every 48th list page here), even against an
- * idle server.
+ * with the latencies. Reads use the lean HTTP/2 client (lean_http2.ts), not `fetch` or
+ * `node:http2`: those spent as much CPU per GET as the server, and a `fetch` client stalls ~44 ms
+ * after every ~1.75 MB it receives on a connection (every 48th list page here).
  */
 async function startReadLoad(
   credentials: Credentials,

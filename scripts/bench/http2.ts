@@ -1,7 +1,8 @@
 /**
- * The benches' API client for measured requests: `node:http2` with the admin's client
- * certificate. A `fetch` client stalls ~44 ms after every ~1.75 MB it receives on a connection,
- * even against an idle server, which would show up in every percentile.
+ * The watch measurement's API client: `node:http2` with the admin's client certificate, for the
+ * hundred watch streams multiplexed on one connection and their writer. A `fetch` client stalls
+ * ~44 ms after every ~1.75 MB it receives on a connection, even against an idle server, which
+ * would show up in every percentile. (The GET and list readers use lean_http2.ts.)
  *
  * @module
  */
@@ -59,17 +60,5 @@ export function http2Request(
     stream.on("end", () => resolve({ status, body: text }));
     stream.on("error", reject);
     if (body !== undefined) stream.end(JSON.stringify(body));
-  });
-}
-
-/** GETs `path` and reads (and drops) the whole body; resolves with the status. */
-export function http2Get(session: http2.ClientHttp2Session, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const stream = session.request({ ":path": path });
-    let status = 0;
-    stream.on("response", (headers) => status = Number(headers[":status"]));
-    stream.on("data", () => undefined);
-    stream.on("end", () => resolve(status));
-    stream.on("error", reject);
   });
 }

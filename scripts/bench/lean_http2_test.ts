@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import { ensureClusterTls } from "../../server/tls/bootstrap.ts";
+import { LeanHttp2Connection } from "./lean_http2.ts";
+
+/** A `node:http2` mTLS server (the API server's transport) answering by path. */
+async function withServer(
+  fn: (server: string, credentials: { caPem: string; certPem: string; keyPem: string }) => Promise<
+    void
+  >,
+): Promise<void> {
+  const dataDir = await Deno.makeTempDir({ prefix: "k3ts-lean-h2-" });
+  const tls = await ensureClusterTls({ dataDir, sans: { dns: [], ips: [] } });
+  const server = http2.createSecureServer({
+    cert: tls.serving.certPem,
+    key: tls.serving.keyPem,
+    ca: tls.clientCa.certPem,
+    requestCert: true,
+    rejectUnauthorized: true,
+  });
+  server.on("stream", (stream, headers) => {
+    const path = String(headers[":path"]);
+    if (path === "/missing") {
+      stream.respond({ ":status": 404, "content-type": "application/json" });
+      stream.end('{"kind":"Status","code":404}');
+    } else if (path.startsWith("/big")) {
+      // Larger than the default 64 KiB windows and one 16 KiB frame: many DATA frames.
+      stream.respond({ ":status": 200 });
+      stream.end("x".repeat(300_000));
+    } else {
+      stream.respond({ ":status": 200, "content-type": "application/json" });
+      stream.end(JSON.stringify({ path }));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    await fn(`https://127.0.0.1:${port}`, {
+      caPem: tls.serverCa.certPem,
+      certPem: tls.admin.certPem,
+      keyPem: tls.admin.keyPem,
+    });
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Deno.remove(dataDir, { recursive: true });
+  }
+}
+
+Deno.test("lean_http2: GETs one after another on one connection, with status and body size", async () => {
+  await withServer(async (server, credentials) => {
+    const connection = await LeanHttp2Connection.connect({ server, ...credentials });
+    // A stalled exchange (a window never given back) fails the test instead of hanging it.
+    const deadline = setTimeout(() => connection.close(), 10_000);
+    try {
+      for (let i = 0; i < 20; i++) {
+        const path = `/api/v1/namespaces/default/configmaps/c${i}`;
+        const answer = await connection.get(path);
+        assert.deepEqual(answer, { status: 200, bytes: JSON.stringify({ path }).length });
+      }
+      assert.equal((await connection.get("/missing")).status, 0, "a 404 is not read as 200");
+      assert.deepEqual(await connection.get("/big"), { status: 200, bytes: 300_000 });
+      assert.deepEqual(await connection.get("/big?again"), { status: 200, bytes: 300_000 });
+      assert.equal((await connection.get("/after")).status, 200);
+    } finally {
+      clearTimeout(deadline);
+      connection.close();
+    }
+  });
+});
