@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { guardAgainstClientGoaway } from "./client_goaway_guard.ts";
 import http2 from "node:http2";
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { setImmediate } from "node:timers";
@@ -353,6 +354,8 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
     sessions.add(session);
     session.on("close", () => sessions.delete(session));
   });
+  // Before the HTTP/2 session's own listener, so it never reads a client's GOAWAY.
+  server.prependListener("secureConnection", guardAgainstClientGoaway);
   const sockets = new Set<{ destroy(): void }>();
   server.on("secureConnection", (socket) => {
     // As Node's HTTP server does by default: a small response must not wait for the ACK of the

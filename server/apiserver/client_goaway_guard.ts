@@ -1,0 +1,123 @@
+/**
+ * Keeps a client's GOAWAY frame away from Deno's HTTP/2 server, which it can crash.
+ *
+ * Deno 2.9.5's `node:http2` runs nghttp2. Once more than SETTINGS_MAX_CONCURRENT_STREAMS streams
+ * (100 by default) have been closed on a connection, nghttp2 starts dropping the oldest closed
+ * streams it keeps for priorities; a GOAWAY received after that aborts the whole process
+ * (`find_stream_on_goaway_func: Assertion 'stream->closed_next == NULL' failed`). A `fetch`
+ * client that made 101 GETs and was closed was enough to bring the API server down. Sending
+ * GOAWAY ourselves, or a client closing the TCP connection, does not trip it.
+ *
+ * A client's GOAWAY tells a server without server push nothing it needs: the client will open
+ * no new streams and closes the connection once its own have ended, which ends the session
+ * as any closed connection does. So the frame is cut out of the bytes before the HTTP/2 session
+ * reads them; every other byte passes through unchanged (the same chunk object, unless a GOAWAY
+ * or a frame header split across chunks made a copy necessary).
+ *
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import type { TLSSocket } from "node:tls";
+
+/** The client connection preface, which precedes the first frame. */
+const PREFACE_LENGTH = 24;
+const FRAME_HEADER_LENGTH = 9;
+const GOAWAY = 0x7;
+
+/**
+ * Follows the frames of one HTTP/2 connection's incoming bytes and removes GOAWAY frames.
+ * Only frame headers are read; payloads are skipped by length.
+ */
+export class GoawayStripper {
+  /** Bytes of the preface still to skip. */
+  #preface = PREFACE_LENGTH;
+  /** Payload bytes of the current frame still to pass (or drop). */
+  #payloadLeft = 0;
+  /** Whether the current frame's payload is dropped (a GOAWAY's). */
+  #dropping = false;
+  /** The start of a frame header that ended a chunk, held until the rest arrives. */
+  #held: Uint8Array | undefined;
+  /** GOAWAY frames removed so far. */
+  stripped = 0;
+
+  /**
+   * Takes the next chunk read from the connection.
+   * @returns the bytes to hand on (possibly empty), `chunk` itself when nothing changed.
+   */
+  push(chunk: Uint8Array): Uint8Array {
+    let bytes = chunk;
+    if (this.#held) {
+      bytes = new Uint8Array(this.#held.length + chunk.length);
+      bytes.set(this.#held);
+      bytes.set(chunk, this.#held.length);
+      this.#held = undefined;
+    }
+    // Ranges [start, end) of `bytes` to keep; one range covering everything means "unchanged".
+    const kept: number[] = [];
+    let keepFrom = 0;
+    let at = 0;
+    while (at < bytes.length) {
+      if (this.#preface > 0) {
+        const n = Math.min(this.#preface, bytes.length - at);
+        this.#preface -= n;
+        at += n;
+      } else if (this.#payloadLeft > 0) {
+        const n = Math.min(this.#payloadLeft, bytes.length - at);
+        this.#payloadLeft -= n;
+        at += n;
+        if (this.#dropping) keepFrom = at;
+      } else if (bytes.length - at < FRAME_HEADER_LENGTH) {
+        this.#held = bytes.slice(at);
+        break;
+      } else {
+        const length = (bytes[at] << 16) | (bytes[at + 1] << 8) | bytes[at + 2];
+        this.#dropping = bytes[at + 3] === GOAWAY;
+        if (this.#dropping) {
+          this.stripped++;
+          if (at > keepFrom) kept.push(keepFrom, at);
+          keepFrom = at + FRAME_HEADER_LENGTH;
+        }
+        at += FRAME_HEADER_LENGTH;
+        this.#payloadLeft = length;
+        if (this.#dropping && length === 0) this.#dropping = false;
+      }
+      if (this.#dropping && this.#payloadLeft === 0) this.#dropping = false;
+    }
+    const end = this.#held ? bytes.length - this.#held.length : bytes.length;
+    if (end > keepFrom) kept.push(keepFrom, end);
+    if (kept.length === 2 && kept[0] === 0 && kept[1] === bytes.length) return bytes;
+    let total = 0;
+    for (let i = 0; i < kept.length; i += 2) total += kept[i + 1] - kept[i];
+    const out = new Uint8Array(total);
+    let offset = 0;
+    for (let i = 0; i < kept.length; i += 2) {
+      out.set(bytes.subarray(kept[i], kept[i + 1]), offset);
+      offset += kept[i + 1] - kept[i];
+    }
+    return out;
+  }
+}
+
+/**
+ * Strips GOAWAY frames from what an HTTP/2 connection's session reads. Call it from the
+ * server's `secureConnection` event before the session reads (a prepended listener); HTTP/1.1
+ * connections are left alone.
+ */
+export function guardAgainstClientGoaway(socket: TLSSocket): void {
+  if (socket.alpnProtocol !== "h2") return;
+  const stripper = new GoawayStripper();
+  /** `emit` without its per-event overloads, to call with any event. */
+  type Emit = (this: TLSSocket, event: string | symbol, ...args: unknown[]) => boolean;
+  const emit = socket.emit as Emit;
+  // The session reads the socket through its "data" events (Deno's http2.ts `socketOnData`).
+  const guarded: Emit = function (this, event, ...args) {
+    if (event !== "data" || !(args[0] instanceof Uint8Array)) {
+      return emit.call(this, event, ...args);
+    }
+    const bytes = stripper.push(args[0]);
+    if (bytes === args[0]) return emit.call(this, event, ...args);
+    if (bytes.length === 0) return true;
+    return emit.call(this, event, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+  };
+  socket.emit = guarded as typeof socket.emit;
+}

@@ -1,0 +1,93 @@
+import { assert, assertEquals } from "./helpers/assert.ts";
+import { apiClient, readKubeconfig } from "./helpers/api_client.ts";
+import { freePort } from "./helpers/cluster.ts";
+import { serverProcessArgs } from "./helpers/server_process.ts";
+import { waitFor } from "./helpers/wait.ts";
+
+// Deno's nghttp2 aborted the whole process on a client's GOAWAY once more than 100 streams had
+// closed on that connection (see server/apiserver/client_goaway_guard.ts). A `fetch` client
+// sends GOAWAY when it is closed. The server runs as a child process so that a crash fails this
+// test instead of taking the test runner with it.
+Deno.test("clients that close their connection after 320 requests do not bring the server down", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "k3ts-goaway-" });
+  const port = freePort();
+  await Deno.writeTextFile(`${dataDir}/config.yaml`, "");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: serverProcessArgs(dataDir, port),
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  let exited: Deno.CommandStatus | undefined;
+  const status = child.status.then((s) => exited = s);
+  try {
+    const credentials = await waitFor(
+      "kubeconfig",
+      () => readKubeconfig(`${dataDir}/kubeconfig.yaml`),
+      30_000,
+    );
+    for (let round = 0; round < 3; round++) {
+      const api = apiClient(credentials);
+      // Readiness on this same connection: in this Deno the abort came with the first GOAWAY
+      // the server received, and a readiness client closed early would have sent that one.
+      await waitFor(
+        "readyz",
+        async () => (await api.json("GET", "/readyz")).status === 200,
+        30_000,
+      );
+      const withConnection = openSockets(child.pid);
+      await Promise.all(Array.from({ length: 8 }, async () => {
+        for (let i = 0; i < 40; i++) {
+          assertEquals((await api.json("GET", "/api/v1/namespaces/default")).status, 200);
+        }
+      }));
+      api.close(); // sends GOAWAY on a connection with 320 closed streams
+      // The abort came as the server tore the session down: wait for it to let go of the socket.
+      await waitFor(
+        "the server to close the connection",
+        () => !isRunning(child.pid) || openSockets(child.pid) < withConnection,
+        10_000,
+      );
+      assert(isRunning(child.pid), `the server died after round ${round}`);
+    }
+    const after = apiClient(credentials);
+    try {
+      for (let i = 0; i < 20; i++) {
+        assertEquals((await after.json("GET", "/api/v1/namespaces/default")).status, 200);
+      }
+    } finally {
+      after.close();
+    }
+    assertEquals(exited, undefined, "the server exited");
+  } finally {
+    if (!exited) child.kill("SIGKILL");
+    await status;
+    await Deno.remove(dataDir, { recursive: true }).catch(() => undefined);
+  }
+});
+
+/** How many sockets a process has open (its listeners and connections). */
+function openSockets(pid: number): number {
+  let count = 0;
+  try {
+    for (const entry of Deno.readDirSync(`/proc/${pid}/fd`)) {
+      try {
+        if (Deno.readLinkSync(`/proc/${pid}/fd/${entry.name}`).startsWith("socket:")) count++;
+      } catch {
+        // Closed while listing.
+      }
+    }
+  } catch {
+    return 0; // the process is gone
+  }
+  return count;
+}
+
+/** Whether a process is running (not gone, not a zombie waiting to be reaped). */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
