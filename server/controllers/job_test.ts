@@ -124,6 +124,10 @@ Deno.test("job: the active deadline deletes running pods and fails the Job", asy
     job("slow", { parallelism: 2, completions: 4, activeDeadlineSeconds: 30 }),
   );
   await waitFor("2 pods", async () => (await podsOf(stores, "slow")).length === 2);
+  // The deadline counts from the recorded startTime. Jumping the clock before the first status
+  // write lands would let a retried write (after a conflict with the poke below) record the
+  // jumped time as the start, as upstream's would: the deadline would then be 30 s away.
+  await waitFor("the startTime recorded", async () => (await jobStatus(stores, "slow")).startTime);
   clock += 31_000;
   // Any change brings the Job back (the real clock's timer is 30 s away).
   await jobs.updateWith("ns", "slow", (j) => {
