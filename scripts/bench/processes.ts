@@ -132,7 +132,8 @@ export function machineCpu(): { busy: number; total: number; stolen: number } {
  * How long one thread takes for a fixed JavaScript workload (JSON round trips of a ConfigMap),
  * the median of five runs after two warm-up runs (the first runs of a process vary up to 2x
  * while V8 optimises), in ms: how fast this machine runs at the moment. On a shared VM the same
- * code can take 1.5–2x as long from one hour to the next, and so does every other figure.
+ * code can take up to 3x as long from one hour to the next (23 against 46–70 ms here), and so
+ * does every other figure.
  */
 export function calibrationMs(): number {
   const runs: number[] = [];

@@ -69,7 +69,13 @@ export class FieldIndex {
     if (live.ended) return this.#drop(building);
     // The feed's last change may be older than `wanted` (writes to other resources count too):
     // once the watches have caught up with `wanted`, the index holds every change up to it.
-    if (live.revision < wanted) await this.#backend.watchesCaughtUp(wanted);
+    if (live.revision < wanted) {
+      try {
+        await this.#backend.watchesCaughtUp(wanted);
+      } catch {
+        return this.#drop(building); // the caller scans instead
+      }
+    }
     // The feed ended meanwhile: this index may have missed changes.
     if (live.ended) return this.#drop(building);
     return {

@@ -125,3 +125,31 @@ Deno.test("field index: once its watch ends it answers nothing, then builds anew
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("field index: a backend that cannot say its watches caught up gets a scan, not an error", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "k3ts-field-index-" });
+  const backend = openSqliteBackend(`${dir}/state.db`);
+  try {
+    const unsure = new Proxy(backend, {
+      get(target, property) {
+        if (property === "watchesCaughtUp") {
+          return () => Promise.reject(new Error("cannot tell"));
+        }
+        const value = Reflect.get(target, property);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const index = new FieldIndex(
+      unsure,
+      "/p/",
+      (kv) => (JSON.parse(kv.value) as { node?: string }).node,
+    );
+    await backend.create("/p/a", '{"node":"n1"}');
+    assertEquals((await index.lookup("n1"))?.keys, ["/p/a"]); // built at the current revision
+    await backend.create("/other/x", "{}"); // now the index's last change is older
+    assertEquals(await index.lookup("n1"), undefined);
+  } finally {
+    await backend.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

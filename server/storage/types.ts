@@ -105,7 +105,7 @@ export interface Backend {
    * that handles its watch's batches in promise jobs (no timers, no I/O) has applied them.
    * A cache fed by a watch (the pods-by-node index) awaits it to answer as of `revision` without
    * a read of its own, however long ago its last matching change was. `revision` is one
-   * {@link currentRevision} answered; a later one throws {@link FutureRevisionError}.
+   * {@link currentRevision} answered; a later one rejects with {@link FutureRevisionError}.
    */
   watchesCaughtUp(revision: number): Promise<void>;
 
