@@ -35,11 +35,14 @@ Deno.test("clients that close their connection after 320 requests do not bring t
         30_000,
       );
       const withConnection = openSockets(child.pid);
-      await Promise.all(Array.from({ length: 8 }, async () => {
-        for (let i = 0; i < 40; i++) {
-          assertEquals((await api.json("GET", "/api/v1/namespaces/default")).status, 200);
-        }
-      }));
+      await withDeadline(
+        Promise.all(Array.from({ length: 8 }, async () => {
+          for (let i = 0; i < 40; i++) {
+            assertEquals((await api.json("GET", "/api/v1/namespaces/default")).status, 200);
+          }
+        })),
+        `round ${round}'s requests`,
+      );
       api.close(); // sends GOAWAY on a connection with 320 closed streams
       // The abort came as the server tore the session down: wait for it to let go of the socket.
       await waitFor(
@@ -51,9 +54,14 @@ Deno.test("clients that close their connection after 320 requests do not bring t
     }
     const after = apiClient(credentials);
     try {
-      for (let i = 0; i < 20; i++) {
-        assertEquals((await after.json("GET", "/api/v1/namespaces/default")).status, 200);
-      }
+      await withDeadline(
+        (async () => {
+          for (let i = 0; i < 20; i++) {
+            assertEquals((await after.json("GET", "/api/v1/namespaces/default")).status, 200);
+          }
+        })(),
+        "the requests after the rounds",
+      );
     } finally {
       after.close();
     }
@@ -89,5 +97,18 @@ function isRunning(pid: number): boolean {
     return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
+  }
+}
+
+/** Fails after 30 s instead of waiting for ever on a server that hangs rather than dies. */
+async function withDeadline<T>(work: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took over 30 s`)), 30_000);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }

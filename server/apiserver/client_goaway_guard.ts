@@ -8,21 +8,31 @@
  * client that made 101 GETs and was closed was enough to bring the API server down. Sending
  * GOAWAY ourselves, or a client closing the TCP connection, does not trip it.
  *
- * A client's GOAWAY tells a server without server push nothing it needs: the client will open
- * no new streams and closes the connection once its own have ended, which ends the session
- * as any closed connection does. So the frame is cut out of the bytes before the HTTP/2 session
- * reads them; every other byte passes through unchanged (the same chunk object, unless a GOAWAY
- * or a frame header split across chunks made a copy necessary).
+ * A client's GOAWAY tells a server without server push nothing it needs but this: the client
+ * opens no new streams. So the frame is cut out of the bytes before the HTTP/2 session reads
+ * them, and the session is closed from our side instead ({@link closeSessionOnClientGoaway}):
+ * our own GOAWAY, then the end of the connection once the open streams are done. Every other
+ * byte passes through unchanged (the same chunk object, unless a GOAWAY or a frame header split
+ * across chunks made a copy necessary).
  *
  * @module
  */
 import { Buffer } from "node:buffer";
+import type { ServerHttp2Session } from "node:http2";
 import type { TLSSocket } from "node:tls";
+import { setImmediate } from "node:timers";
 
 /** The client connection preface, which precedes the first frame. */
 const PREFACE_LENGTH = 24;
 const FRAME_HEADER_LENGTH = 9;
 const GOAWAY = 0x7;
+
+/** Where a guarded connection's socket keeps what to do when a GOAWAY was cut out. */
+const GOAWAY_HOOK = Symbol("k3ts.clientGoawayHook");
+
+interface GoawayHook {
+  onGoaway?: () => void;
+}
 
 /**
  * Follows the frames of one HTTP/2 connection's incoming bytes and removes GOAWAY frames.
@@ -106,6 +116,8 @@ export class GoawayStripper {
 export function guardAgainstClientGoaway(socket: TLSSocket): void {
   if (socket.alpnProtocol !== "h2") return;
   const stripper = new GoawayStripper();
+  const hook: GoawayHook = {};
+  (socket as unknown as Record<symbol, GoawayHook>)[GOAWAY_HOOK] = hook;
   /** `emit` without its per-event overloads, to call with any event. */
   type Emit = (this: TLSSocket, event: string | symbol, ...args: unknown[]) => boolean;
   const emit = socket.emit as Emit;
@@ -114,10 +126,23 @@ export function guardAgainstClientGoaway(socket: TLSSocket): void {
     if (event !== "data" || !(args[0] instanceof Uint8Array)) {
       return emit.call(this, event, ...args);
     }
+    const stripped = stripper.stripped;
     const bytes = stripper.push(args[0]);
+    // Not from inside the session's read: its own GOAWAY goes out on the next turn.
+    if (stripper.stripped > stripped && hook.onGoaway) setImmediate(hook.onGoaway);
     if (bytes === args[0]) return emit.call(this, event, ...args);
     if (bytes.length === 0) return true;
     return emit.call(this, event, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
   };
   socket.emit = guarded as typeof socket.emit;
+}
+
+/**
+ * Closes `session` (gracefully: open streams finish) when its client sends GOAWAY. Call it from
+ * the server's `session` event; sessions over unguarded connections are left alone.
+ */
+export function closeSessionOnClientGoaway(session: ServerHttp2Session): void {
+  // `session.socket` is Node's proxy of the connection: reads of other properties pass through.
+  const hook = (session.socket as unknown as Record<symbol, GoawayHook | undefined>)[GOAWAY_HOOK];
+  if (hook) hook.onGoaway = () => session.close();
 }

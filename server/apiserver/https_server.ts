@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { guardAgainstClientGoaway } from "./client_goaway_guard.ts";
+import { closeSessionOnClientGoaway, guardAgainstClientGoaway } from "./client_goaway_guard.ts";
 import http2 from "node:http2";
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { setImmediate } from "node:timers";
@@ -351,6 +351,7 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
   withoutHttp2Compat(server);
   const sessions = new Set<{ destroy(): void }>();
   server.on("session", (session) => {
+    closeSessionOnClientGoaway(session);
     sessions.add(session);
     session.on("close", () => sessions.delete(session));
   });
