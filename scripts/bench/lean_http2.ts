@@ -19,11 +19,12 @@ import type { ApiCredentials } from "../../tests/helpers/api_client.ts";
 
 const PREFACE = new TextEncoder().encode("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 const DATA = 0x0, HEADERS = 0x1, RST_STREAM = 0x3, SETTINGS = 0x4, PING = 0x6, GOAWAY = 0x7;
+const WINDOW_UPDATE = 0x8, CONTINUATION = 0x9;
 const END_STREAM = 0x1, ACK = 0x1, END_HEADERS = 0x4, PADDED = 0x8, PRIORITY = 0x20;
+/** The HTTP/2 default window, which the connection starts with whatever SETTINGS say. */
+const DEFAULT_WINDOW = 65_535;
 /** The receive window opened on the connection and per stream, as client-go does (1 GiB). */
-const WINDOW = 1 << 30;
-/** Window given back once this much was received. */
-const WINDOW_REFILL = 1 << 29;
+const CLIENT_GO_WINDOW = 1 << 30;
 
 /** One frame: 9-byte header and payload. */
 function frame(type: number, flags: number, stream: number, payload: Uint8Array): Uint8Array {
@@ -59,15 +60,26 @@ export class LeanHttp2Connection {
   #start = 0;
   #end = 0;
   #nextStream = 1;
+  /** Bytes received on the connection since its window was last given back. */
   #unacknowledged = 0;
+  readonly #window: number;
 
-  private constructor(conn: Deno.TlsConn, authority: string) {
+  private constructor(conn: Deno.TlsConn, authority: string, window: number) {
     this.#conn = conn;
     this.#authority = authority;
+    this.#window = window;
   }
 
-  /** Connects with the credentials' client certificate and exchanges settings. */
-  static async connect(credentials: ApiCredentials): Promise<LeanHttp2Connection> {
+  /**
+   * Connects with the credentials' client certificate and exchanges settings.
+   * @param options.window The receive window per stream and for the connection (default
+   *   1 GiB, as client-go); half of it is given back at a time. Tests shrink it.
+   */
+  static async connect(
+    credentials: ApiCredentials,
+    options: { window?: number } = {},
+  ): Promise<LeanHttp2Connection> {
+    const window = options.window ?? CLIENT_GO_WINDOW;
     const url = new URL(credentials.server);
     const conn = await Deno.connectTls({
       hostname: url.hostname,
@@ -82,20 +94,20 @@ export class LeanHttp2Connection {
       conn.close();
       throw new Error(`the server chose ${alpnProtocol ?? "no protocol"}, not h2`);
     }
-    const client = new LeanHttp2Connection(conn, url.host);
-    // SETTINGS_ENABLE_PUSH = 0, SETTINGS_INITIAL_WINDOW_SIZE = 1 GiB; then a connection window.
-    const settings = new Uint8Array([0, 2, 0, 0, 0, 0, 0, 4, ...u32(WINDOW)]);
-    await client.#write(
-      PREFACE,
-      frame(SETTINGS, 0, 0, settings),
-      frame(0x8, 0, 0, u32(WINDOW - 65_535)),
-    );
+    const client = new LeanHttp2Connection(conn, url.host, window);
+    // SETTINGS_ENABLE_PUSH = 0, SETTINGS_INITIAL_WINDOW_SIZE; then the connection's window.
+    const settings = new Uint8Array([0, 2, 0, 0, 0, 0, 0, 4, ...u32(window)]);
+    const frames = [PREFACE, frame(SETTINGS, 0, 0, settings)];
+    if (window > DEFAULT_WINDOW) {
+      frames.push(frame(WINDOW_UPDATE, 0, 0, u32(window - DEFAULT_WINDOW)));
+    }
+    await client.#write(...frames);
     return client;
   }
 
   /**
    * GETs `path` and reads the whole response.
-   * @returns the status (200, or 0 for any other) and the body's length in bytes.
+   * @returns the status (200, or 0 for any other or none) and the body's length in bytes.
    */
   async get(path: string): Promise<{ status: number; bytes: number }> {
     const stream = this.#nextStream;
@@ -112,6 +124,10 @@ export class LeanHttp2Connection {
     await this.#write(frame(HEADERS, END_HEADERS | END_STREAM, stream, block));
     let status = -1;
     let bytes = 0;
+    /** Set when a HEADERS frame ended the stream but its header block goes on in CONTINUATION. */
+    let endsAfterHeaders = false;
+    /** Bytes received on this stream since its window was last given back. */
+    let streamUnacknowledged = 0;
     for (;;) {
       const { type, flags, id, payload } = await this.#readFrame();
       if (type === SETTINGS && !(flags & ACK)) {
@@ -125,16 +141,25 @@ export class LeanHttp2Connection {
         if (flags & PRIORITY) offset += 5;
         status = payload[offset] === 0x88 ? 200 : 0;
       } else if (type === DATA) {
-        bytes += payload.length;
+        // Flow control counts the whole payload; the body is what the padding leaves.
         this.#unacknowledged += payload.length;
+        streamUnacknowledged += payload.length;
+        bytes += flags & PADDED ? payload.length - 1 - payload[0] : payload.length;
+        if (flags & END_STREAM) break;
+        // Half of a window used: give it back, for the stream and for the connection.
+        if (streamUnacknowledged >= this.#window / 2) {
+          await this.#write(frame(WINDOW_UPDATE, 0, stream, u32(streamUnacknowledged)));
+          streamUnacknowledged = 0;
+        }
+        await this.#giveBackConnectionWindow();
       }
-      if (id === stream && flags & END_STREAM && (type === DATA || type === HEADERS)) break;
+      if (type === HEADERS && flags & END_STREAM) {
+        if (flags & END_HEADERS) break;
+        endsAfterHeaders = true;
+      } else if (type === CONTINUATION && flags & END_HEADERS && endsAfterHeaders) break;
     }
-    if (this.#unacknowledged >= WINDOW_REFILL) {
-      await this.#write(frame(0x8, 0, 0, u32(this.#unacknowledged)));
-      this.#unacknowledged = 0;
-    }
-    return { status, bytes };
+    await this.#giveBackConnectionWindow();
+    return { status: status === 200 ? 200 : 0, bytes };
   }
 
   /** Closes the connection (without GOAWAY: the server treats it as a client gone). */
@@ -144,6 +169,12 @@ export class LeanHttp2Connection {
     } catch {
       // Already closed.
     }
+  }
+
+  async #giveBackConnectionWindow(): Promise<void> {
+    if (this.#unacknowledged < this.#window / 2) return;
+    await this.#write(frame(WINDOW_UPDATE, 0, 0, u32(this.#unacknowledged)));
+    this.#unacknowledged = 0;
   }
 
   async #write(...chunks: Uint8Array[]): Promise<void> {

@@ -19,6 +19,8 @@ async function withServer(
     requestCert: true,
     rejectUnauthorized: true,
   });
+  // As the API server does: small frames (after a WINDOW_UPDATE) must not wait for an ACK.
+  server.on("secureConnection", (socket) => socket.setNoDelay(true));
   server.on("stream", (stream, headers) => {
     const path = String(headers[":path"]);
     if (path === "/missing") {
@@ -62,6 +64,26 @@ Deno.test("lean_http2: GETs one after another on one connection, with status and
       assert.deepEqual(await connection.get("/big"), { status: 200, bytes: 300_000 });
       assert.deepEqual(await connection.get("/big?again"), { status: 200, bytes: 300_000 });
       assert.equal((await connection.get("/after")).status, 200);
+    } finally {
+      clearTimeout(deadline);
+      connection.close();
+    }
+  });
+});
+
+Deno.test("lean_http2: with a small window, bodies larger than it arrive (the window is given back)", async () => {
+  await withServer(async (server, credentials) => {
+    // 64 KiB windows: a 300,000-byte body needs the stream's and the connection's given back
+    // several times, and five of them the connection's again and again. (About 0.25 s a body
+    // here, against milliseconds with the bench's 1 GiB window: hence five, not more.)
+    const connection = await LeanHttp2Connection.connect({ server, ...credentials }, {
+      window: 65_536,
+    });
+    const deadline = setTimeout(() => connection.close(), 10_000);
+    try {
+      for (let i = 0; i < 5; i++) {
+        assert.deepEqual(await connection.get(`/big?${i}`), { status: 200, bytes: 300_000 });
+      }
     } finally {
       clearTimeout(deadline);
       connection.close();
