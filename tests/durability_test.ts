@@ -5,7 +5,7 @@ import { assert, assertEquals } from "./helpers/assert.ts";
 import { apiClient, readKubeconfig } from "./helpers/api_client.ts";
 import { freePort, startTestCluster } from "./helpers/cluster.ts";
 import { waitFor } from "./helpers/wait.ts";
-import { serverProcessArgs } from "./helpers/server_process.ts";
+import { spawnServerProcess } from "./helpers/server_process.ts";
 
 Deno.test("restart keeps every object, the tokens and the kubeconfig; revisions keep rising", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "k3ts-restart-" });
@@ -48,14 +48,7 @@ Deno.test("restart keeps every object, the tokens and the kubeconfig; revisions 
 });
 
 Deno.test("kill -9 during 16 concurrent writers: every acknowledged write survives", async () => {
-  const dataDir = await Deno.makeTempDir({ prefix: "k3ts-crash-" });
-  const port = freePort();
-  await Deno.writeTextFile(`${dataDir}/config.yaml`, "");
-  const child = new Deno.Command(Deno.execPath(), {
-    args: serverProcessArgs(dataDir, port),
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  const { dataDir, child } = await spawnServerProcess("k3ts-crash-");
   let killed = false;
   try {
     const credentials = await waitFor(

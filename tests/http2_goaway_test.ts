@@ -1,7 +1,6 @@
 import { assert, assertEquals } from "./helpers/assert.ts";
 import { apiClient, readKubeconfig } from "./helpers/api_client.ts";
-import { freePort } from "./helpers/cluster.ts";
-import { serverProcessArgs } from "./helpers/server_process.ts";
+import { spawnServerProcess } from "./helpers/server_process.ts";
 import { waitFor } from "./helpers/wait.ts";
 
 // Deno's nghttp2 aborted the whole process on a client's GOAWAY once more than 100 streams had
@@ -9,14 +8,7 @@ import { waitFor } from "./helpers/wait.ts";
 // sends GOAWAY when it is closed. The server runs as a child process so that a crash fails this
 // test instead of taking the test runner with it.
 Deno.test("clients that close their connection after 320 requests do not bring the server down", async () => {
-  const dataDir = await Deno.makeTempDir({ prefix: "k3ts-goaway-" });
-  const port = freePort();
-  await Deno.writeTextFile(`${dataDir}/config.yaml`, "");
-  const child = new Deno.Command(Deno.execPath(), {
-    args: serverProcessArgs(dataDir, port),
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  const { dataDir, child } = await spawnServerProcess("k3ts-goaway-");
   let exited: Deno.CommandStatus | undefined;
   const status = child.status.then((s) => exited = s);
   try {

@@ -9,7 +9,7 @@ import type { KubeObject } from "../kube/types.ts";
 import { assert, assertEquals, assertMatch } from "./helpers/assert.ts";
 import { freePort, runKubectl, startTestCluster } from "./helpers/cluster.ts";
 import { waitFor } from "./helpers/wait.ts";
-import { serverProcessArgs } from "./helpers/server_process.ts";
+import { spawnServerProcess } from "./helpers/server_process.ts";
 
 const NODE = "leader-e2e";
 const LEASES = ["kube-controller-manager", "kube-scheduler"];
@@ -94,16 +94,9 @@ Deno.test("leader election: the server holds the control-plane leases, releases 
 });
 
 Deno.test("leader election: after kill -9 the restarted server renews its own leases", async () => {
-  const dataDir = await Deno.makeTempDir({ prefix: "k3ts-leader-kill-" });
+  const { dataDir, child } = await spawnServerProcess("k3ts-leader-kill-", ["--node-name", NODE]);
   const cacheDir = await Deno.makeTempDir({ prefix: "k3ts-kubectl-" });
-  const port = freePort();
-  await Deno.writeTextFile(`${dataDir}/config.yaml`, "");
   const kubeconfig = `${dataDir}/kubeconfig.yaml`;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: serverProcessArgs(dataDir, port, ["--node-name", NODE]),
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
   let killed = false;
   try {
     const kubectl: Kubectl = async (kubectlArgs) => {

@@ -7,6 +7,7 @@
  */
 import { fileURLToPath } from "node:url";
 import denoConfig from "../../deno.json" with { type: "json" };
+import { freePort } from "./cluster.ts";
 
 /** The k3ts command line entry point. */
 export const CLI = fileURLToPath(new URL("../../cli.ts", import.meta.url));
@@ -53,4 +54,31 @@ export function serverProcessArgs(
     "error",
     ...extraArgs,
   ];
+}
+
+/** A `k3ts server` child process and where it keeps its state. */
+export interface ServerChild {
+  /** Holds `config.yaml` (empty), the state and `kubeconfig.yaml`. */
+  dataDir: string;
+  port: number;
+  child: Deno.ChildProcess;
+}
+
+/**
+ * Starts `k3ts server` as a child process on a free port, in a fresh data dir named with
+ * `prefix`, its output discarded. The caller kills it and removes the data dir.
+ */
+export async function spawnServerProcess(
+  prefix: string,
+  extraArgs: string[] = [],
+): Promise<ServerChild> {
+  const dataDir = await Deno.makeTempDir({ prefix });
+  const port = freePort();
+  await Deno.writeTextFile(`${dataDir}/config.yaml`, "");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: serverProcessArgs(dataDir, port, extraArgs),
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  return { dataDir, port, child };
 }
