@@ -2,11 +2,12 @@
  * Keeps a client's GOAWAY frame away from Deno's HTTP/2 server, which it can crash.
  *
  * Deno 2.9.5's `node:http2` runs nghttp2. Once more than SETTINGS_MAX_CONCURRENT_STREAMS streams
- * (100 by default) have been closed on a connection, nghttp2 starts dropping the oldest closed
- * streams it keeps for priorities; a GOAWAY received after that aborts the whole process
- * (`find_stream_on_goaway_func: Assertion 'stream->closed_next == NULL' failed`). A `fetch`
- * client that made 101 GETs and was closed was enough to bring the API server down. Sending
- * GOAWAY ourselves, or a client closing the TCP connection, does not trip it.
+ * (100 by default) have been closed on a connection (the number of closed streams nghttp2 keeps
+ * for priorities; moving the setting moved the threshold), a GOAWAY received aborts the whole
+ * process: `find_stream_on_goaway_func: Assertion 'stream->closed_next == NULL' failed`, or
+ * `free(): invalid pointer`. A `fetch` client closed after 101 to 320 GETs brought the API server
+ * down (from 320 on, every time). Sending GOAWAY ourselves, or a client closing the TCP
+ * connection, does not trip it.
  *
  * A client's GOAWAY tells a server without server push nothing it needs but this: the client
  * opens no new streams. So the frame is cut out of the bytes before the HTTP/2 session reads
