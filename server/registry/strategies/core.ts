@@ -154,7 +154,7 @@ export const SECRET: ResourceStrategy = {
     AGE_COLUMN,
   ],
   row: (s, now) => [s.metadata.name, String(s.type ?? ""), dataCount(s, ["data"]), ageOf(s, now)],
-  fieldSelectors: { type: (s) => String(s.type ?? "") },
+  fieldSelectors: { type: stringProperty("type") },
 };
 
 /** `stringData` is write-only: its entries move into `data`, base64-encoded, as upstream. */
@@ -302,9 +302,9 @@ export const EVENT: ResourceStrategy = {
     "involvedObject.resourceVersion": stringProperty("involvedObject", "resourceVersion"),
     "involvedObject.fieldPath": stringProperty("involvedObject", "fieldPath"),
     reason: stringProperty("reason"),
-    reportingComponent: (e) => String(e.reportingComponent ?? ""),
+    reportingComponent: stringProperty("reportingComponent"),
     source: (e) => String(isRecord(e.source) ? e.source.component ?? "" : ""),
-    type: (e) => String(e.type ?? ""),
+    type: stringProperty("type"),
   },
 };
 

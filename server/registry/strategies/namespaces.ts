@@ -6,6 +6,7 @@
  */
 import { AGE_COLUMN, ageOf, column, NAME_COLUMN } from "../printing.ts";
 import type { ResourceStrategy } from "../types.ts";
+import { stringProperty } from "../field_getters.ts";
 
 /** The Namespace strategy. */
 export const NAMESPACE: ResourceStrategy = {
@@ -27,5 +28,5 @@ export const NAMESPACE: ResourceStrategy = {
     AGE_COLUMN,
   ],
   row: (ns, now) => [ns.metadata.name, String(ns.status?.phase ?? ""), ageOf(ns, now)],
-  fieldSelectors: { "status.phase": (ns) => String(ns.status?.phase ?? "") },
+  fieldSelectors: { "status.phase": stringProperty("status", "phase") },
 };

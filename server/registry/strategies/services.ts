@@ -18,6 +18,7 @@ import {
   NAME_COLUMN,
 } from "../printing.ts";
 import type { ResourceStrategy } from "../types.ts";
+import { stringProperty } from "../field_getters.ts";
 
 type Dict = Record<string, unknown>;
 
@@ -186,7 +187,7 @@ export const SERVICE: ResourceStrategy = {
     formatLabelMap(service.spec?.selector),
   ],
   fieldSelectors: {
-    "spec.clusterIP": (s) => String(s.spec?.clusterIP ?? ""),
-    "spec.type": (s) => String(s.spec?.type ?? ""),
+    "spec.clusterIP": stringProperty("spec", "clusterIP"),
+    "spec.type": stringProperty("spec", "type"),
   },
 };
