@@ -60,6 +60,8 @@ export class LeanHttp2Connection {
   #start = 0;
   #end = 0;
   #nextStream = 1;
+  /** The HPACK block of a GET of each path asked for: a reader asks for the same one again. */
+  readonly #requestBlocks = new Map<string, Uint8Array>();
   /** Bytes received on the connection since its window was last given back. */
   #unacknowledged = 0;
   readonly #window: number;
@@ -112,15 +114,19 @@ export class LeanHttp2Connection {
   async get(path: string): Promise<{ status: number; bytes: number }> {
     const stream = this.#nextStream;
     this.#nextStream += 2;
-    // :method GET (2), :scheme https (7), then :authority (1) and :path (4) as literals.
-    const block = new Uint8Array([
-      0x82,
-      0x87,
-      0x01,
-      ...hpackString(this.#authority),
-      0x04,
-      ...hpackString(path),
-    ]);
+    let block = this.#requestBlocks.get(path);
+    if (!block) {
+      // :method GET (2), :scheme https (7), then :authority (1) and :path (4) as literals.
+      block = new Uint8Array([
+        0x82,
+        0x87,
+        0x01,
+        ...hpackString(this.#authority),
+        0x04,
+        ...hpackString(path),
+      ]);
+      this.#requestBlocks.set(path, block);
+    }
     await this.#write(frame(HEADERS, END_HEADERS | END_STREAM, stream, block));
     let status = -1;
     let bytes = 0;
@@ -198,7 +204,8 @@ export class LeanHttp2Connection {
     const h = this.#start;
     const type = this.#buffer[h + 3], flags = this.#buffer[h + 4];
     const id = new DataView(this.#buffer.buffer, h + 5, 4).getUint32(0) & 0x7fffffff;
-    const payload = this.#buffer.slice(h + 9, h + 9 + length);
+    // A view, valid until the next read: each frame is handled before the next is read.
+    const payload = this.#buffer.subarray(h + 9, h + 9 + length);
     this.#start = h + 9 + length;
     return { type, flags, id, payload };
   }
@@ -206,9 +213,10 @@ export class LeanHttp2Connection {
   /** Reads until `count` bytes are buffered from `#start`. */
   async #fill(count: number): Promise<void> {
     while (this.#end - this.#start < count) {
-      if (this.#buffer.length - this.#start < count || this.#end === this.#buffer.length) {
-        const size = Math.max(this.#buffer.length, count * 2);
-        const next = new Uint8Array(size);
+      if (this.#buffer.length - this.#start < count) {
+        // Too little room after #start: move what is buffered to the front, in a larger buffer
+        // when the frame does not fit at all.
+        const next = count > this.#buffer.length ? new Uint8Array(count * 2) : this.#buffer;
         next.set(this.#buffer.subarray(this.#start, this.#end));
         this.#end -= this.#start;
         this.#start = 0;
