@@ -101,18 +101,21 @@ export async function stopProcess(child: Deno.ChildProcess, graceMs = 15_000): P
   }
 }
 
-/** User+system CPU seconds a process has used so far (from /proc; clock ticks are 100 Hz). */
-export function cpuSeconds(pid: number | "self"): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+/** User+system CPU seconds in a /proc `stat` file (clock ticks are 100 Hz). */
+function statCpuSeconds(path: string): number {
+  const stat = Deno.readTextFileSync(path);
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** User+system CPU seconds a process has used so far. */
+export function cpuSeconds(pid: number | "self"): number {
+  return statCpuSeconds(`/proc/${pid}/stat`);
+}
+
 /** CPU seconds of a process's main thread (the JavaScript thread) so far. */
 export function mainThreadCpuSeconds(pid: number): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/task/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return statCpuSeconds(`/proc/${pid}/task/${pid}/stat`);
 }
 
 /**
