@@ -20,6 +20,7 @@ import {
   RevisionConflictError,
   type WatchEvent,
 } from "./types.ts";
+import { withDeadline } from "../../tests/helpers/wait.ts";
 
 /** How long a watch assertion waits for the events it expects. */
 const WATCH_DEADLINE_MS = 5000;
@@ -316,16 +317,4 @@ async function collect(
 /** The first batch a watch yields (for checks that the watch starts or throws). */
 async function firstBatch(b: Backend, prefix: string, after: number): Promise<WatchEvent[]> {
   return await collect(b, prefix, after, (events) => events.length > 0);
-}
-
-async function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

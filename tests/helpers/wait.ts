@@ -65,3 +65,23 @@ export async function readLinesUntil(
     clearTimeout(timer);
   }
 }
+
+/**
+ * Settles as `promise` does, or rejects with `message` once `ms` have passed: for steps that
+ * should fail rather than hang when what they wait on never comes.
+ */
+export async function withDeadline<T>(
+  promise: Promise<T>,
+  ms: number,
+  message: string,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
