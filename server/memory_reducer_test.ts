@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MAX_REDUCED_HEAP_BYTES, startMemoryReducer } from "./memory_reducer.ts";
-import { waitFor } from "../tests/helpers/wait.ts";
+import { waitFor, withDeadline } from "../tests/helpers/wait.ts";
 
 /**
  * A reducer with 5 ms quiet periods over `activity`, counting its collections and its checks of
@@ -80,13 +80,14 @@ Deno.test({
   ignore: (globalThis as { gc?: unknown }).gc !== undefined,
   async fn() {
     const stop = new AbortController();
-    let deadline: ReturnType<typeof setTimeout> | undefined;
-    const outcome = await Promise.race([
-      startMemoryReducer({ activity: () => 0, signal: stop.signal }).then(() => "returned"),
-      new Promise((resolve) => deadline = setTimeout(() => resolve("still running"), 5_000)),
-    ]);
-    clearTimeout(deadline);
-    stop.abort();
-    assert.equal(outcome, "returned");
+    try {
+      await withDeadline(
+        startMemoryReducer({ activity: () => 0, signal: stop.signal }),
+        5_000,
+        "the memory reducer was still running after 5 s",
+      );
+    } finally {
+      stop.abort();
+    }
   },
 });
