@@ -1,7 +1,7 @@
 /**
- * A lean HTTP/2 client for the bench's latency readers, in the spirit of `h2load`: GETs over one
- * TLS connection (`Deno.connectTls`, client certificate, ALPN `h2`), one stream at a time, with
- * just the protocol a GET needs.
+ * A lean HTTP/2 client for the bench's load and latency readers, in the spirit of `h2load`:
+ * requests over one TLS connection (`Deno.connectTls`, client certificate, ALPN `h2`), one stream
+ * at a time, with just the protocol a GET or a small POST needs.
  *
  * Why: a reader's latency includes its own client's work. Measured against an idle server, one
  * sequential GET cost the bench 327 µs of CPU through `node:http2` and 353 µs through `fetch`,
@@ -9,9 +9,10 @@
  * core with everything else. This client reads the status and counts the body's bytes, nothing
  * more.
  *
- * What it does not do: decode response headers beyond `:status` (HPACK: the server's encoder
- * sends `:status: 200` as static entry 8, byte 0x88, first in the block; any other first byte
- * reads as "not 200"), send request bodies, or run streams concurrently.
+ * What it does not do: decode response headers beyond `:status` (it asks the server for an HPACK
+ * table of size 0, so `:status` is always a static entry or a literal: see {@link statusOf}),
+ * send bodies larger than one frame and the windows the server opened, or run streams
+ * concurrently.
  *
  * @module
  */
@@ -20,9 +21,13 @@ import type { ApiCredentials } from "../../tests/helpers/api_client.ts";
 const PREFACE = new TextEncoder().encode("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 const DATA = 0x0, HEADERS = 0x1, RST_STREAM = 0x3, SETTINGS = 0x4, PING = 0x6, GOAWAY = 0x7;
 const WINDOW_UPDATE = 0x8, CONTINUATION = 0x9;
+const SETTINGS_HEADER_TABLE_SIZE = 0x1, SETTINGS_ENABLE_PUSH = 0x2;
+const SETTINGS_INITIAL_WINDOW_SIZE = 0x4;
 const END_STREAM = 0x1, ACK = 0x1, END_HEADERS = 0x4, PADDED = 0x8, PRIORITY = 0x20;
 /** The HTTP/2 default window, which the connection starts with whatever SETTINGS say. */
 const DEFAULT_WINDOW = 65_535;
+/** The smallest SETTINGS_MAX_FRAME_SIZE a peer may set, and its default: a body fits one frame. */
+const MIN_MAX_FRAME_SIZE = 16_384;
 /** The receive window opened on the connection and per stream, as client-go does (1 GiB). */
 const CLIENT_GO_WINDOW = 1 << 30;
 
@@ -45,6 +50,11 @@ function u32(value: number): Uint8Array {
   return out;
 }
 
+/** One SETTINGS entry: a 16-bit identifier and a 32-bit value. */
+function setting(id: number, value: number): Uint8Array {
+  return new Uint8Array([id >> 8, id & 0xff, ...u32(value)]);
+}
+
 /** An HPACK string literal without Huffman coding (lengths below 127 fit the prefix). */
 function hpackString(text: string): number[] {
   const bytes = new TextEncoder().encode(text);
@@ -52,7 +62,61 @@ function hpackString(text: string): number[] {
   return [bytes.length, ...bytes];
 }
 
-/** An HTTP/2 connection that GETs one path after another. */
+/** `:status` values of the HPACK static table (RFC 7541 appendix A), by index. */
+const STATIC_STATUS = new Map([[8, 200], [9, 204], [10, 206], [11, 304], [12, 400], [13, 404], [
+  14,
+  500,
+]]);
+
+/**
+ * The `:status` at the start of a response header block, or 0 when it cannot be read there.
+ *
+ * The client set SETTINGS_HEADER_TABLE_SIZE to 0, so the server's encoder indexes nothing: the
+ * block may open with dynamic-table size updates, then `:status` (which HTTP/2 puts first) is
+ * either a static entry (200, 404, ...) or a literal with static name 8 and three digits, plain
+ * or Huffman-coded (RFC 7541 appendix B: '0'-'2' are 5-bit codes 0-2, '3'-'9' 6-bit codes 25-31).
+ */
+export function statusOf(block: Uint8Array): number {
+  let i = 0;
+  // Dynamic table size update: 001xxxxx, a 5-bit prefix integer (continued while 31).
+  while (i < block.length && (block[i] & 0xe0) === 0x20) {
+    if ((block[i++] & 0x1f) !== 0x1f) continue;
+    // The prefix was full: continuation bytes follow while their top bit is set.
+    while (i < block.length && block[i++] & 0x80) {
+      // Skipped: the new size does not matter to a reader of `:status`.
+    }
+  }
+  const first = block[i++];
+  if (first === undefined) return 0;
+  if (first & 0x80) return STATIC_STATUS.get(first & 0x7f) ?? 0;
+  // Literal with incremental indexing (01xxxxxx) or without / never indexed (000xxxxx).
+  const nameIndex = first & 0x40 ? first & 0x3f : first & 0x0f;
+  if (nameIndex !== 8 || i >= block.length) return 0;
+  const huffman = block[i] & 0x80, length = block[i++] & 0x7f;
+  const value = block.subarray(i, i + length);
+  if (!huffman) {
+    const status = Number(new TextDecoder().decode(value));
+    return Number.isInteger(status) ? status : 0;
+  }
+  let status = 0, bit = 0;
+  const next = () => (value[bit >> 3] >> (7 - (bit++ & 7))) & 1;
+  for (let digit = 0; digit < 3; digit++) {
+    if (bit + 5 > value.length * 8) return 0;
+    let code = 0;
+    for (let n = 0; n < 5; n++) code = (code << 1) | next();
+    if (code > 2) {
+      // 6-bit codes 25-31 ('3'-'9') start with the 5 bits 12-15; the rest are not digits.
+      if (code < 12 || code > 15 || bit + 1 > value.length * 8) return 0;
+      code = (code << 1) | next();
+      if (code < 25) return 0;
+      code -= 22;
+    }
+    status = status * 10 + code;
+  }
+  return status;
+}
+
+/** An HTTP/2 connection that sends one request after another. */
 export class LeanHttp2Connection {
   readonly #conn: Deno.TlsConn;
   readonly #authority: string;
@@ -60,8 +124,12 @@ export class LeanHttp2Connection {
   #start = 0;
   #end = 0;
   #nextStream = 1;
-  /** The HPACK block of a GET of each path asked for: a reader asks for the same one again. */
+  /** HPACK blocks by method, path and body length (see #requestBlock). */
   readonly #requestBlocks = new Map<string, Uint8Array>();
+  /** What the server lets this client send on the connection (its receive window). */
+  #sendWindow = DEFAULT_WINDOW;
+  /** What each new stream may send: the server's SETTINGS_INITIAL_WINDOW_SIZE. */
+  #streamSendWindow = DEFAULT_WINDOW;
   /** Bytes received on the connection since its window was last given back. */
   #unacknowledged = 0;
   readonly #window: number;
@@ -97,8 +165,13 @@ export class LeanHttp2Connection {
       throw new Error(`the server chose ${alpnProtocol ?? "no protocol"}, not h2`);
     }
     const client = new LeanHttp2Connection(conn, url.host, window);
-    // SETTINGS_ENABLE_PUSH = 0, SETTINGS_INITIAL_WINDOW_SIZE; then the connection's window.
-    const settings = new Uint8Array([0, 2, 0, 0, 0, 0, 0, 4, ...u32(window)]);
+    // No HPACK dynamic table (statusOf reads static entries and literals only), no push, the
+    // receive window per stream; then the connection's window.
+    const settings = new Uint8Array([
+      ...setting(SETTINGS_HEADER_TABLE_SIZE, 0),
+      ...setting(SETTINGS_ENABLE_PUSH, 0),
+      ...setting(SETTINGS_INITIAL_WINDOW_SIZE, window),
+    ]);
     const frames = [PREFACE, frame(SETTINGS, 0, 0, settings)];
     if (window > DEFAULT_WINDOW) {
       frames.push(frame(WINDOW_UPDATE, 0, 0, u32(window - DEFAULT_WINDOW)));
@@ -109,25 +182,37 @@ export class LeanHttp2Connection {
 
   /**
    * GETs `path` and reads the whole response.
-   * @returns the status (200, or 0 for any other or none) and the body's length in bytes.
+   * @returns the status (0 when none could be read) and the body's length in bytes.
    */
-  async get(path: string): Promise<{ status: number; bytes: number }> {
+  get(path: string): Promise<{ status: number; bytes: number }> {
+    return this.request("GET", path);
+  }
+
+  /**
+   * Sends one request and reads the whole response. A body goes as `application/json` in one
+   * DATA frame, so it must fit one frame and the windows the server opened (a create's body
+   * does, by far).
+   * @returns the status (0 when none could be read) and the body's length in bytes.
+   */
+  async request(
+    method: "GET" | "POST",
+    path: string,
+    body?: Uint8Array,
+  ): Promise<{ status: number; bytes: number }> {
     const stream = this.#nextStream;
     this.#nextStream += 2;
-    let block = this.#requestBlocks.get(path);
-    if (!block) {
-      // :method GET (2), :scheme https (7), then :authority (1) and :path (4) as literals.
-      block = new Uint8Array([
-        0x82,
-        0x87,
-        0x01,
-        ...hpackString(this.#authority),
-        0x04,
-        ...hpackString(path),
-      ]);
-      this.#requestBlocks.set(path, block);
-    }
-    await this.#write(frame(HEADERS, END_HEADERS | END_STREAM, stream, block));
+    const block = this.#requestBlock(method, path, body?.length);
+    if (body) {
+      const room = Math.min(this.#sendWindow, this.#streamSendWindow, MIN_MAX_FRAME_SIZE);
+      if (body.length > room) {
+        throw new Error(`a ${body.length}-byte body does not fit the ${room} bytes open to send`);
+      }
+      this.#sendWindow -= body.length;
+      await this.#write(
+        frame(HEADERS, END_HEADERS, stream, block),
+        frame(DATA, END_STREAM, stream, body),
+      );
+    } else await this.#write(frame(HEADERS, END_HEADERS | END_STREAM, stream, block));
     let status = -1;
     let bytes = 0;
     /** Set when a HEADERS frame ended the stream but its header block goes on in CONTINUATION. */
@@ -137,15 +222,19 @@ export class LeanHttp2Connection {
     for (;;) {
       const { type, flags, id, payload } = await this.#readFrame();
       if (type === SETTINGS && !(flags & ACK)) {
+        this.#readSettings(payload);
         await this.#write(frame(SETTINGS, ACK, 0, new Uint8Array()));
       } else if (type === PING && !(flags & ACK)) await this.#write(frame(PING, ACK, 0, payload));
       else if (type === GOAWAY) throw new Error("the server sent GOAWAY");
-      else if (id !== stream) continue;
+      else if (type === WINDOW_UPDATE && id === 0) {
+        this.#sendWindow += new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0) &
+          0x7fffffff;
+      } else if (id !== stream) continue;
       else if (type === RST_STREAM) throw new Error(`the server reset stream ${stream}`);
       else if (type === HEADERS && status === -1) {
         let offset = flags & PADDED ? 1 : 0;
         if (flags & PRIORITY) offset += 5;
-        status = payload[offset] === 0x88 ? 200 : 0;
+        status = statusOf(payload.subarray(offset));
       } else if (type === DATA) {
         // Flow control counts the whole payload; the body is what the padding leaves.
         this.#unacknowledged += payload.length;
@@ -165,7 +254,41 @@ export class LeanHttp2Connection {
       } else if (type === CONTINUATION && flags & END_HEADERS && endsAfterHeaders) break;
     }
     await this.#giveBackConnectionWindow();
-    return { status: status === 200 ? 200 : 0, bytes };
+    return { status: Math.max(status, 0), bytes };
+  }
+
+  /**
+   * The HPACK block of a request, kept per method and path: a reader asks for the same again.
+   * `:method` GET (static 2) or POST (3), `:scheme` https (7), then `:authority` (1), `:path` (4)
+   * and, with a body, `content-type` (31) and `content-length` (28) as literals without indexing.
+   */
+  #requestBlock(method: "GET" | "POST", path: string, bodyLength?: number): Uint8Array {
+    const key = `${method} ${path} ${bodyLength}`;
+    let block = this.#requestBlocks.get(key);
+    if (!block) {
+      const bytes = [method === "GET" ? 0x82 : 0x83, 0x87, 0x01, ...hpackString(this.#authority)];
+      bytes.push(0x04, ...hpackString(path));
+      if (bodyLength !== undefined) {
+        // Index 31 and 28 need a second byte after the 4-bit prefix's 15.
+        bytes.push(0x0f, 31 - 15, ...hpackString("application/json"));
+        bytes.push(0x0f, 28 - 15, ...hpackString(String(bodyLength)));
+      }
+      block = new Uint8Array(bytes);
+      // Creates post to one path with bodies of a few lengths; do not grow without bound.
+      if (this.#requestBlocks.size >= 64) this.#requestBlocks.clear();
+      this.#requestBlocks.set(key, block);
+    }
+    return block;
+  }
+
+  /** Takes the server's INITIAL_WINDOW_SIZE, the send window every new stream starts with. */
+  #readSettings(payload: Uint8Array): void {
+    const view = new DataView(payload.buffer, payload.byteOffset, payload.length);
+    for (let i = 0; i + 6 <= payload.length; i += 6) {
+      if (view.getUint16(i) === SETTINGS_INITIAL_WINDOW_SIZE) {
+        this.#streamSendWindow = view.getUint32(i + 2);
+      }
+    }
   }
 
   /** Closes the connection (without GOAWAY: the server treats it as a client gone). */

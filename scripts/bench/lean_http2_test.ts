@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { ensureClusterTls } from "../../server/tls/bootstrap.ts";
-import { LeanHttp2Connection } from "./lean_http2.ts";
+import { LeanHttp2Connection, statusOf } from "./lean_http2.ts";
 
 /** A `node:http2` mTLS server (the API server's transport) answering by path. */
 async function withServer(
@@ -23,7 +24,18 @@ async function withServer(
   server.on("secureConnection", (socket) => socket.setNoDelay(true));
   server.on("stream", (stream, headers) => {
     const path = String(headers[":path"]);
-    if (path === "/missing") {
+    if (headers[":method"] === "POST") {
+      // Answers with the status the path names and the body it received, to count.
+      const chunks: Uint8Array[] = [];
+      stream.on("data", (chunk: Uint8Array) => chunks.push(chunk));
+      stream.on("end", () => {
+        stream.respond({
+          ":status": Number(path.slice(1)),
+          "content-type": String(headers["content-type"]),
+        });
+        stream.end(Buffer.concat(chunks));
+      });
+    } else if (path === "/missing") {
       stream.respond({ ":status": 404, "content-type": "application/json" });
       stream.end('{"kind":"Status","code":404}');
     } else if (path.startsWith("/big")) {
@@ -60,7 +72,7 @@ Deno.test("lean_http2: GETs one after another on one connection, with status and
         const answer = await connection.get(path);
         assert.deepEqual(answer, { status: 200, bytes: JSON.stringify({ path }).length });
       }
-      assert.equal((await connection.get("/missing")).status, 0, "a 404 is not read as 200");
+      assert.equal((await connection.get("/missing")).status, 404);
       assert.deepEqual(await connection.get("/big"), { status: 200, bytes: 300_000 });
       assert.deepEqual(await connection.get("/big?again"), { status: 200, bytes: 300_000 });
       assert.equal((await connection.get("/after")).status, 200);
@@ -89,4 +101,41 @@ Deno.test("lean_http2: with a small window, bodies larger than it arrive (the wi
       connection.close();
     }
   });
+});
+
+Deno.test("lean_http2: POSTs a body and reads statuses outside the static table", async () => {
+  await withServer(async (server, credentials) => {
+    const connection = await LeanHttp2Connection.connect({ server, ...credentials });
+    const deadline = setTimeout(() => connection.close(), 10_000);
+    try {
+      const body = new TextEncoder().encode(JSON.stringify({ data: { value: "x".repeat(256) } }));
+      // More bodies than the server's first 64 KiB connection window holds: its WINDOW_UPDATEs
+      // are counted, or the client refuses to send.
+      for (let i = 0; i < 300; i++) {
+        const status = [201, 409, 422, 500][i % 4];
+        assert.deepEqual(await connection.request("POST", `/${status}`, body), {
+          status,
+          bytes: body.length,
+        });
+      }
+      assert.equal((await connection.get("/after")).status, 200);
+    } finally {
+      clearTimeout(deadline);
+      connection.close();
+    }
+  });
+});
+
+Deno.test("lean_http2: statusOf reads static entries, size updates and literals", () => {
+  assert.equal(statusOf(new Uint8Array([0x88])), 200);
+  assert.equal(statusOf(new Uint8Array([0x20, 0x8d])), 404, "after a table size update");
+  // A size update to 4,096: the 5-bit prefix is full, two continuation bytes follow.
+  assert.equal(statusOf(new Uint8Array([0x3f, 0xe1, 0x1f, 0x88])), 200);
+  // Literal with incremental indexing, name 8, Huffman "201" and "422" (RFC 7541 appendix B).
+  assert.equal(statusOf(new Uint8Array([0x48, 0x82, 0x10, 0x03])), 201);
+  assert.equal(statusOf(new Uint8Array([0x08, 0x82, 0x68, 0x42])), 422);
+  assert.equal(statusOf(new TextEncoder().encode("\x08\x03409")), 409, "plain digits");
+  assert.equal(statusOf(new Uint8Array([0x48, 0x82, 0x60, 0x03])), 0, "'/' is not a digit");
+  assert.equal(statusOf(new Uint8Array([0x84])), 0, "not :status");
+  assert.equal(statusOf(new Uint8Array([])), 0);
 });
