@@ -57,6 +57,9 @@ export interface StoreDeps {
 /** How many times a write retries when another writer got in between its read and write. */
 const MAX_WRITE_ATTEMPTS = 8;
 
+/** The largest page a filtered list with a limit reads from the store at a time. */
+const FILTERED_PAGE_MAX = 500;
+
 /** Kinds that keep `metadata.generation` (spec/status resources, as upstream). */
 const NO_GENERATION = new Set([
   "Pod",
@@ -258,7 +261,10 @@ export class RestStore {
           items.push(item);
         }
       } else {
-        const pageSize = limit === 0 ? 0 : filtering ? Math.max(limit, 500) : limit;
+        // A filtered list reads the limit's worth first (every row may match) and doubles the
+        // page while the filter drops rows, up to FILTERED_PAGE_MAX: reading 500 rows of 10,000
+        // pods took 14–18 ms here against 1–5 ms for 100.
+        let pageSize = limit;
         for (;;) {
           const page = await this.#deps.backend.list(prefix, {
             revision: readAt,
@@ -283,6 +289,7 @@ export class RestStore {
           if (nextStart !== undefined || page.remaining === 0 || page.kvs.length === 0) break;
           if (limit > 0 && items.length === limit) break;
           startAfter = page.kvs[page.kvs.length - 1].key;
+          if (filtering) pageSize = Math.min(2 * pageSize, Math.max(limit, FILTERED_PAGE_MAX));
         }
       }
     } catch (error) {

@@ -42,3 +42,45 @@ Deno.test("a held pod in its grace period stays when its finalizer goes", async 
   const still = await pods.find("ns", "running");
   assert(still?.metadata.deletionTimestamp, "the kubelet has containers to stop first");
 });
+
+Deno.test("a filtered list with a limit reads the limit's worth first, and doubles pages while the filter drops rows", async () => {
+  await using test = await openTestStores(["ns"]);
+  const configMaps = test.stores.forKind("", "ConfigMap");
+  for (let i = 0; i < 40; i++) {
+    const labels: Record<string, string> = { every: "yes" };
+    if (i >= 35) labels.rare = "yes";
+    await configMaps.create("ns", {
+      metadata: { name: `cm-${String(i).padStart(2, "0")}`, labels },
+    });
+  }
+  const pageLimits: (number | undefined)[] = [];
+  const backend = test.backend;
+  const list = backend.list.bind(backend);
+  backend.list = (prefix, options) => {
+    pageLimits.push(options?.limit);
+    return list(prefix, options);
+  };
+
+  const every = await configMaps.list("ns", { labelSelector: "every=yes", limit: 5 });
+  assertEquals(every.items.map((cm) => cm.metadata.name), [
+    "cm-00",
+    "cm-01",
+    "cm-02",
+    "cm-03",
+    "cm-04",
+  ]);
+  assert(every.metadata.continue, "more match after the page");
+  assertEquals(pageLimits, [5], "every row matched: one page of the limit");
+
+  pageLimits.length = 0;
+  const rare = await configMaps.list("ns", { labelSelector: "rare=yes", limit: 5 });
+  assertEquals(rare.items.map((cm) => cm.metadata.name), [
+    "cm-35",
+    "cm-36",
+    "cm-37",
+    "cm-38",
+    "cm-39",
+  ]);
+  assertEquals(rare.metadata.continue, undefined, "nothing matches after the last");
+  assertEquals(pageLimits, [5, 10, 20, 40]);
+});

@@ -14,15 +14,18 @@ import { ResourceRegistry } from "../../server/apiserver/resources.ts";
 import { BUILTIN_RESOURCES } from "../../server/registry/catalog.ts";
 import { strategyFor } from "../../server/registry/strategies/mod.ts";
 import { openSqliteBackend } from "../../server/storage/sqlite.ts";
+import type { Backend } from "../../server/storage/types.ts";
 
 /** Stores over a temporary datastore; dispose to close and remove it. */
 export interface TestStores extends AsyncDisposable {
   stores: StoreSet;
+  /** The datastore under the stores (tests may watch what the stores ask of it). */
+  backend: Backend;
   /** Closes the datastore and opens it again (a server restart, as the store sees it). */
   reopen(): Promise<StoreSet>;
 }
 
-function storesOver(path: string): { stores: StoreSet; close(): Promise<void> } {
+function storesOver(path: string): { stores: StoreSet; backend: Backend; close(): Promise<void> } {
   const backend = openSqliteBackend(path);
   const registry = new ResourceRegistry();
   for (const info of BUILTIN_RESOURCES) registry.add(info, strategyFor(info));
@@ -36,7 +39,7 @@ function storesOver(path: string): { stores: StoreSet; close(): Promise<void> } 
     fields: createFieldChecker(),
     patches: createPatchEngine(),
   });
-  return { stores, close: () => backend.close() };
+  return { stores, backend, close: () => backend.close() };
 }
 
 /** Opens stores in a fresh temporary directory, with the given namespaces created. */
@@ -49,6 +52,9 @@ export async function openTestStores(namespaces: string[] = []): Promise<TestSto
   return {
     get stores() {
       return current.stores;
+    },
+    get backend() {
+      return current.backend;
     },
     async reopen() {
       await current.close();
