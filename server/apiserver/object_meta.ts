@@ -116,6 +116,78 @@ export function storedJson(
 }
 
 /**
+ * The labels of a stored object, read from its canonical text without decoding the rest, or
+ * undefined when the text is not canonical (decode it then).
+ *
+ * Why: a label selector decoded every candidate whole to read `metadata.labels`; listing 100 pods
+ * by label among 10,000 spent 41 µs per pod in `JSON.parse`, 13% of the server's time in a
+ * profile of such lists. The scan below walks `metadata`'s members (stored text is
+ * `JSON.stringify` output: no whitespace) and parses only the `labels` object.
+ */
+export function storedLabels(
+  resource: RegisteredResource,
+  value: string,
+): Record<string, string> | undefined {
+  const prefix = canonicalPrefix(resource);
+  if (!value.startsWith(prefix)) return undefined;
+  let i = prefix.length;
+  for (;;) {
+    if (value.charCodeAt(i) === 125 /* } */) return {};
+    if (value.charCodeAt(i) !== 34 /* " */) return undefined;
+    const keyEnd = jsonStringEnd(value, i);
+    if (keyEnd < 0 || value.charCodeAt(keyEnd) !== 58 /* : */) return undefined;
+    const valueEnd = jsonValueEnd(value, keyEnd + 1);
+    if (valueEnd < 0) return undefined;
+    if (keyEnd - i === 8 && value.startsWith('"labels"', i)) {
+      if (value.charCodeAt(keyEnd + 1) !== 123 /* { */) return {};
+      try {
+        return JSON.parse(value.slice(keyEnd + 1, valueEnd));
+      } catch {
+        return undefined;
+      }
+    }
+    i = valueEnd;
+    if (value.charCodeAt(i) === 44 /* , */) i++;
+  }
+}
+
+/** The index after the JSON string that opens at `start`, or -1. */
+function jsonStringEnd(text: string, start: number): number {
+  for (let quote = text.indexOf('"', start + 1); quote >= 0; quote = text.indexOf('"', quote + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === 92 /* backslash */) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+  }
+  return -1;
+}
+
+/** The index after the JSON value that starts at `start` (no whitespace), or -1. */
+function jsonValueEnd(text: string, start: number): number {
+  const first = text.charCodeAt(start);
+  if (first === 34 /* " */) return jsonStringEnd(text, start);
+  if (first !== 123 /* { */ && first !== 91 /* [ */) {
+    // A number, true, false or null: it runs to the next separator.
+    for (let i = start; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 44 /* , */ || c === 125 /* } */ || c === 93 /* ] */) return i;
+    }
+    return -1;
+  }
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      i = jsonStringEnd(text, i) - 1;
+      if (i < 0) return -1;
+    } else if (c === 123 /* { */ || c === 91 /* [ */) depth++;
+    else if (c === 125 /* } */ || c === 93 /* ] */) {
+      if (--depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
+/**
  * The JSON text of an object this process just stored (as {@link storedJson} shows it), or
  * undefined when it was not stored here or changed type meta or resourceVersion since.
  */

@@ -30,6 +30,7 @@ import {
   listPrefix,
   objectKey,
   storedJson,
+  storedLabels,
   timestamp,
 } from "./object_meta.ts";
 import type { RegisteredResource } from "./resources.ts";
@@ -223,6 +224,11 @@ export class RestStore {
     const selected = (kv: KeyValue): { kv: KeyValue; obj?: KubeObject } | undefined => {
       if (!filtering) return { kv };
       if (mayMatch && !mayMatch(kv.value)) return undefined;
+      // Labels alone are read from the stored text; field selectors need the object.
+      if (fields.requirements.length === 0) {
+        const labelSet = storedLabels(this.resource, kv.value);
+        if (labelSet) return labels.matches(labelSet) ? { kv } : undefined;
+      }
       const obj = this.#withTypeMeta(decodeStored(kv.value, kv.modRevision));
       return labels.matches(obj.metadata.labels) && fields.matches(obj) ? { kv, obj } : undefined;
     };
