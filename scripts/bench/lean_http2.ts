@@ -10,9 +10,9 @@
  * more.
  *
  * What it does not do: decode response headers beyond `:status` (it asks the server for an HPACK
- * table of size 0, so `:status` is always a static entry or a literal: see {@link statusOf}),
- * send bodies larger than one frame and the windows the server opened, or run streams
- * concurrently.
+ * table of size 0, so `:status` comes as a static entry or a literal; {@link statusOf} reads
+ * those and gives 0 for anything else), send a body larger than one frame or a stream's window
+ * (it waits for the connection's), or run streams concurrently.
  *
  * @module
  */
@@ -73,8 +73,10 @@ const STATIC_STATUS = new Map([[8, 200], [9, 204], [10, 206], [11, 304], [12, 40
  *
  * The client set SETTINGS_HEADER_TABLE_SIZE to 0, so the server's encoder indexes nothing: the
  * block may open with dynamic-table size updates, then `:status` (which HTTP/2 puts first) is
- * either a static entry (200, 404, ...) or a literal with static name 8 and three digits, plain
- * or Huffman-coded (RFC 7541 appendix B: '0'-'2' are 5-bit codes 0-2, '3'-'9' 6-bit codes 25-31).
+ * either a static entry (200, 404, ...) or a literal whose name is a static `:status` entry
+ * (8-14) and whose value is three digits, plain or Huffman-coded (RFC 7541 appendix B: '0'-'2'
+ * are 5-bit codes 0-2, '3'-'9' 6-bit codes 25-31). Any other form, or a value the block cuts
+ * short (the rest in a CONTINUATION frame), gives 0: never a wrong status.
  */
 export function statusOf(block: Uint8Array): number {
   let i = 0;
@@ -91,12 +93,14 @@ export function statusOf(block: Uint8Array): number {
   if (first & 0x80) return STATIC_STATUS.get(first & 0x7f) ?? 0;
   // Literal with incremental indexing (01xxxxxx) or without / never indexed (000xxxxx).
   const nameIndex = first & 0x40 ? first & 0x3f : first & 0x0f;
-  if (nameIndex !== 8 || i >= block.length) return 0;
+  if (!STATIC_STATUS.has(nameIndex) || i >= block.length) return 0;
   const huffman = block[i] & 0x80, length = block[i++] & 0x7f;
+  // 0x7f would continue the length in more bytes: far too long for three digits.
+  if (length === 0x7f || i + length > block.length) return 0;
   const value = block.subarray(i, i + length);
   if (!huffman) {
-    const status = Number(new TextDecoder().decode(value));
-    return Number.isInteger(status) ? status : 0;
+    const text = new TextDecoder().decode(value);
+    return /^[1-9]\d\d$/.test(text) ? Number(text) : 0;
   }
   let status = 0, bit = 0;
   const next = () => (value[bit >> 3] >> (7 - (bit++ & 7))) & 1;
@@ -203,9 +207,13 @@ export class LeanHttp2Connection {
     this.#nextStream += 2;
     const block = this.#requestBlock(method, path, body?.length);
     if (body) {
-      const room = Math.min(this.#sendWindow, this.#streamSendWindow, MIN_MAX_FRAME_SIZE);
-      if (body.length > room) {
-        throw new Error(`a ${body.length}-byte body does not fit the ${room} bytes open to send`);
+      if (body.length > Math.min(this.#streamSendWindow, MIN_MAX_FRAME_SIZE)) {
+        throw new Error(`a ${body.length}-byte body does not fit one frame of a stream's window`);
+      }
+      // The connection's window opens as the server reads: wait for its WINDOW_UPDATE.
+      while (body.length > this.#sendWindow) {
+        const { type, flags, id, payload } = await this.#readFrame();
+        await this.#connectionFrame(type, flags, id, payload);
       }
       this.#sendWindow -= body.length;
       await this.#write(
@@ -221,20 +229,18 @@ export class LeanHttp2Connection {
     let streamUnacknowledged = 0;
     for (;;) {
       const { type, flags, id, payload } = await this.#readFrame();
-      if (type === SETTINGS && !(flags & ACK)) {
-        this.#readSettings(payload);
-        await this.#write(frame(SETTINGS, ACK, 0, new Uint8Array()));
-      } else if (type === PING && !(flags & ACK)) await this.#write(frame(PING, ACK, 0, payload));
-      else if (type === GOAWAY) throw new Error("the server sent GOAWAY");
-      else if (type === WINDOW_UPDATE && id === 0) {
-        this.#sendWindow += new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0) &
-          0x7fffffff;
-      } else if (id !== stream) continue;
-      else if (type === RST_STREAM) throw new Error(`the server reset stream ${stream}`);
+      if (await this.#connectionFrame(type, flags, id, payload) || id !== stream) continue;
+      if (type === RST_STREAM) throw new Error(`the server reset stream ${stream}`);
       else if (type === HEADERS && status === -1) {
         let offset = flags & PADDED ? 1 : 0;
         if (flags & PRIORITY) offset += 5;
-        status = statusOf(payload.subarray(offset));
+        const padding = flags & PADDED ? payload[0] : 0;
+        status = statusOf(payload.subarray(offset, payload.length - padding));
+        // An interim answer (1xx) is followed by the final one's HEADERS.
+        if (status >= 100 && status < 200 && !(flags & END_STREAM)) {
+          status = -1;
+          continue;
+        }
       } else if (type === DATA) {
         // Flow control counts the whole payload; the body is what the padding leaves.
         this.#unacknowledged += payload.length;
@@ -255,6 +261,31 @@ export class LeanHttp2Connection {
     }
     await this.#giveBackConnectionWindow();
     return { status: Math.max(status, 0), bytes };
+  }
+
+  /**
+   * Handles a frame that concerns the connection rather than a stream.
+   * @returns whether it was one.
+   */
+  async #connectionFrame(
+    type: number,
+    flags: number,
+    id: number,
+    payload: Uint8Array,
+  ): Promise<boolean> {
+    if (type === SETTINGS) {
+      if (!(flags & ACK)) {
+        this.#readSettings(payload);
+        await this.#write(frame(SETTINGS, ACK, 0, new Uint8Array()));
+      }
+    } else if (type === PING) {
+      if (!(flags & ACK)) await this.#write(frame(PING, ACK, 0, payload));
+    } else if (type === GOAWAY) throw new Error("the server sent GOAWAY");
+    else if (type === WINDOW_UPDATE && id === 0) {
+      this.#sendWindow += new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0) &
+        0x7fffffff;
+    } else return false;
+    return true;
   }
 
   /**

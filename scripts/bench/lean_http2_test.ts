@@ -35,6 +35,11 @@ async function withServer(
         });
         stream.end(Buffer.concat(chunks));
       });
+    } else if (path === "/early") {
+      // An interim answer (103 Early Hints) before the final one.
+      stream.additionalHeaders({ ":status": 103, link: "</style.css>; rel=preload" });
+      stream.respond({ ":status": 200 });
+      stream.end("final");
     } else if (path === "/missing") {
       stream.respond({ ":status": 404, "content-type": "application/json" });
       stream.end('{"kind":"Status","code":404}');
@@ -73,6 +78,7 @@ Deno.test("lean_http2: GETs one after another on one connection, with status and
         assert.deepEqual(answer, { status: 200, bytes: JSON.stringify({ path }).length });
       }
       assert.equal((await connection.get("/missing")).status, 404);
+      assert.deepEqual(await connection.get("/early"), { status: 200, bytes: 5 }, "1xx skipped");
       assert.deepEqual(await connection.get("/big"), { status: 200, bytes: 300_000 });
       assert.deepEqual(await connection.get("/big?again"), { status: 200, bytes: 300_000 });
       assert.equal((await connection.get("/after")).status, 200);
@@ -137,5 +143,11 @@ Deno.test("lean_http2: statusOf reads static entries, size updates and literals"
   assert.equal(statusOf(new TextEncoder().encode("\x08\x03409")), 409, "plain digits");
   assert.equal(statusOf(new Uint8Array([0x48, 0x82, 0x60, 0x03])), 0, "'/' is not a digit");
   assert.equal(statusOf(new Uint8Array([0x84])), 0, "not :status");
+  // Cut short (the rest of the block in a CONTINUATION frame): 0, not 200 or 40.
+  assert.equal(statusOf(new Uint8Array([0x48, 0x82, 0x10])), 0);
+  assert.equal(statusOf(new TextEncoder().encode("\x08\x03" + "40")), 0);
+  assert.equal(statusOf(new TextEncoder().encode("\x08\x03" + "2e2")), 0, "digits only");
+  // A literal may name :status by any of its static entries (8-14).
+  assert.equal(statusOf(new Uint8Array([0x4d, 0x82, 0x68, 0x42])), 422);
   assert.equal(statusOf(new Uint8Array([])), 0);
 });
