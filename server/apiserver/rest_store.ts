@@ -276,6 +276,8 @@ export class RestStore {
             revision: readAt,
             startAfter,
             limit: pageSize,
+            // A filtered page only needs to know whether more rows follow, not how many.
+            countRemaining: !filtering,
           });
           readAt = page.revision;
           for (let i = 0; i < page.kvs.length; i++) {

@@ -121,6 +121,11 @@ export async function runBackendTests(
     assert.deepEqual(last.kvs.map((kv) => kv.key), ["/p/k8", "/p/k9"]);
     assert.equal(last.remaining, 0);
     assert.equal((await b.list("/p/", { startAfter: "/p/k4" })).kvs.length, 4);
+    // Without the count: whether more follow, as of the page's revision.
+    const uncounted = { revision: 10, limit: 4, countRemaining: false };
+    assert.equal((await b.list("/p/", uncounted)).remaining, 1);
+    assert.equal((await b.list("/p/", { ...uncounted, startAfter: "/p/k3" })).remaining, 1);
+    assert.equal((await b.list("/p/", { ...uncounted, startAfter: "/p/k5" })).remaining, 0);
   });
 
   await step("count counts live keys under the prefix", async (b) => {

@@ -232,9 +232,13 @@ class SqliteStore implements SqliteBackend {
     let remaining = 0;
     if (limit > 0 && rows.length === limit) {
       const last = rows[rows.length - 1].name;
-      remaining = revision === this.#visible
-        ? this.#liveKeyIndex().countBetween(last, upper)
-        : (this.#stmt.countAfter.get(last, upper, revision) as { count: number }).count;
+      if (options.countRemaining === false) {
+        remaining = this.#stmt.listAfter.all(last, upper, revision, 1).length;
+      } else {
+        remaining = revision === this.#visible
+          ? this.#liveKeyIndex().countBetween(last, upper)
+          : (this.#stmt.countAfter.get(last, upper, revision) as { count: number }).count;
+      }
     }
     return { revision, kvs: rows.map(rowToKeyValue), remaining };
   }

@@ -41,6 +41,12 @@ export interface ListOptions {
   startAfter?: string;
   /** At most this many items (0 or absent: all). */
   limit?: number;
+  /**
+   * `false`: {@link ListResult.remaining} only says whether more keys follow (1) or not (0),
+   * without counting them. A filtered list needs no more, and the count of an older revision's
+   * rest is a scan of it.
+   */
+  countRemaining?: boolean;
 }
 
 /** The answer of {@link Backend.list}. */
@@ -48,7 +54,7 @@ export interface ListResult {
   /** The revision the list was read at. */
   revision: number;
   kvs: KeyValue[];
-  /** How many more keys match after the last returned one. */
+  /** How many more keys match after the last returned one (see {@link ListOptions.countRemaining}). */
   remaining: number;
 }
 
