@@ -117,7 +117,9 @@ export function storedJson(
 
 /**
  * The labels of a stored object, read from its canonical text without decoding the rest, or
- * undefined when the text is not canonical (decode it then).
+ * undefined when the text does not start as {@link encodeForStorage} writes it (decode it then).
+ * It trusts what follows that start to be `JSON.stringify` output, as every stored resource is:
+ * text written by hand with whitespace or a duplicate `labels` key could read wrong.
  *
  * Why: a label selector decoded every candidate whole to read `metadata.labels`; listing 100 pods
  * by label among 10,000 spent 41 µs per pod in `JSON.parse`, 13% of the server's time in a
