@@ -63,10 +63,15 @@ function hpackString(text: string): number[] {
 }
 
 /** `:status` values of the HPACK static table (RFC 7541 appendix A), by index. */
-const STATIC_STATUS = new Map([[8, 200], [9, 204], [10, 206], [11, 304], [12, 400], [13, 404], [
-  14,
-  500,
-]]);
+const STATIC_STATUS = new Map([
+  [8, 200],
+  [9, 204],
+  [10, 206],
+  [11, 304],
+  [12, 400],
+  [13, 404],
+  [14, 500],
+]);
 
 /**
  * The `:status` at the start of a response header block, or 0 when it cannot be read there.
@@ -117,7 +122,7 @@ export function statusOf(block: Uint8Array): number {
     }
     status = status * 10 + code;
   }
-  return status;
+  return status >= 100 ? status : 0; // a leading '0' is no status
 }
 
 /** An HTTP/2 connection that sends one request after another. */
@@ -289,7 +294,8 @@ export class LeanHttp2Connection {
   }
 
   /**
-   * The HPACK block of a request, kept per method and path: a reader asks for the same again.
+   * The HPACK block of a request, kept per method, path and body length: a reader asks for the
+   * same again.
    * `:method` GET (static 2) or POST (3), `:scheme` https (7), then `:authority` (1), `:path` (4)
    * and, with a body, `content-type` (31) and `content-length` (28) as literals without indexing.
    */

@@ -5,11 +5,14 @@ import type { AddressInfo } from "node:net";
 import { ensureClusterTls } from "../../server/tls/bootstrap.ts";
 import { LeanHttp2Connection, statusOf } from "./lean_http2.ts";
 
-/** A `node:http2` mTLS server (the API server's transport) answering by path. */
-async function withServer(
-  fn: (server: string, credentials: { caPem: string; certPem: string; keyPem: string }) => Promise<
-    void
-  >,
+/**
+ * A `node:http2` mTLS server (the API server's transport) answering by path, and one lean
+ * connection to it for `fn`. A stalled exchange (a window never given back) closes the
+ * connection after 10 s, which fails the test instead of hanging it.
+ */
+async function withConnection(
+  fn: (connection: LeanHttp2Connection) => Promise<void>,
+  options: { window?: number } = {},
 ): Promise<void> {
   const dataDir = await Deno.makeTempDir({ prefix: "k3ts-lean-h2-" });
   const tls = await ensureClusterTls({ dataDir, sans: { dns: [], ips: [] } });
@@ -55,11 +58,19 @@ async function withServer(
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   try {
     const { port } = server.address() as AddressInfo;
-    await fn(`https://127.0.0.1:${port}`, {
+    const connection = await LeanHttp2Connection.connect({
+      server: `https://127.0.0.1:${port}`,
       caPem: tls.serverCa.certPem,
       certPem: tls.admin.certPem,
       keyPem: tls.admin.keyPem,
-    });
+    }, options);
+    const deadline = setTimeout(() => connection.close(), 10_000);
+    try {
+      await fn(connection);
+    } finally {
+      clearTimeout(deadline);
+      connection.close();
+    }
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await Deno.remove(dataDir, { recursive: true });
@@ -67,68 +78,44 @@ async function withServer(
 }
 
 Deno.test("lean_http2: GETs one after another on one connection, with status and body size", async () => {
-  await withServer(async (server, credentials) => {
-    const connection = await LeanHttp2Connection.connect({ server, ...credentials });
-    // A stalled exchange (a window never given back) fails the test instead of hanging it.
-    const deadline = setTimeout(() => connection.close(), 10_000);
-    try {
-      for (let i = 0; i < 20; i++) {
-        const path = `/api/v1/namespaces/default/configmaps/c${i}`;
-        const answer = await connection.get(path);
-        assert.deepEqual(answer, { status: 200, bytes: JSON.stringify({ path }).length });
-      }
-      assert.equal((await connection.get("/missing")).status, 404);
-      assert.deepEqual(await connection.get("/early"), { status: 200, bytes: 5 }, "1xx skipped");
-      assert.deepEqual(await connection.get("/big"), { status: 200, bytes: 300_000 });
-      assert.deepEqual(await connection.get("/big?again"), { status: 200, bytes: 300_000 });
-      assert.equal((await connection.get("/after")).status, 200);
-    } finally {
-      clearTimeout(deadline);
-      connection.close();
+  await withConnection(async (connection) => {
+    for (let i = 0; i < 20; i++) {
+      const path = `/api/v1/namespaces/default/configmaps/c${i}`;
+      const answer = await connection.get(path);
+      assert.deepEqual(answer, { status: 200, bytes: JSON.stringify({ path }).length });
     }
+    assert.equal((await connection.get("/missing")).status, 404);
+    assert.deepEqual(await connection.get("/early"), { status: 200, bytes: 5 }, "1xx skipped");
+    assert.deepEqual(await connection.get("/big"), { status: 200, bytes: 300_000 });
+    assert.deepEqual(await connection.get("/big?again"), { status: 200, bytes: 300_000 });
+    assert.equal((await connection.get("/after")).status, 200);
   });
 });
 
 Deno.test("lean_http2: with a small window, bodies larger than it arrive (the window is given back)", async () => {
-  await withServer(async (server, credentials) => {
-    // 64 KiB windows: a 300,000-byte body needs the stream's and the connection's given back
-    // several times, and five of them the connection's again and again. (About 0.25 s a body
-    // here, against milliseconds with the bench's 1 GiB window: hence five, not more.)
-    const connection = await LeanHttp2Connection.connect({ server, ...credentials }, {
-      window: 65_536,
-    });
-    const deadline = setTimeout(() => connection.close(), 10_000);
-    try {
-      for (let i = 0; i < 5; i++) {
-        assert.deepEqual(await connection.get(`/big?${i}`), { status: 200, bytes: 300_000 });
-      }
-    } finally {
-      clearTimeout(deadline);
-      connection.close();
+  // 64 KiB windows: a 300,000-byte body needs the stream's and the connection's given back
+  // several times, and five of them the connection's again and again. (About 0.25 s a body
+  // here, against milliseconds with the bench's 1 GiB window: hence five, not more.)
+  await withConnection(async (connection) => {
+    for (let i = 0; i < 5; i++) {
+      assert.deepEqual(await connection.get(`/big?${i}`), { status: 200, bytes: 300_000 });
     }
-  });
+  }, { window: 65_536 });
 });
 
 Deno.test("lean_http2: POSTs a body and reads statuses outside the static table", async () => {
-  await withServer(async (server, credentials) => {
-    const connection = await LeanHttp2Connection.connect({ server, ...credentials });
-    const deadline = setTimeout(() => connection.close(), 10_000);
-    try {
-      const body = new TextEncoder().encode(JSON.stringify({ data: { value: "x".repeat(256) } }));
-      // More bodies than the server's first 64 KiB connection window holds: its WINDOW_UPDATEs
-      // are counted, or the client refuses to send.
-      for (let i = 0; i < 300; i++) {
-        const status = [201, 409, 422, 500][i % 4];
-        assert.deepEqual(await connection.request("POST", `/${status}`, body), {
-          status,
-          bytes: body.length,
-        });
-      }
-      assert.equal((await connection.get("/after")).status, 200);
-    } finally {
-      clearTimeout(deadline);
-      connection.close();
+  await withConnection(async (connection) => {
+    const body = new TextEncoder().encode(JSON.stringify({ data: { value: "x".repeat(256) } }));
+    // More bodies than the server's first 64 KiB connection window holds: unless its
+    // WINDOW_UPDATEs are counted, the client waits for room until the deadline.
+    for (let i = 0; i < 300; i++) {
+      const status = [201, 409, 422, 500][i % 4];
+      assert.deepEqual(await connection.request("POST", `/${status}`, body), {
+        status,
+        bytes: body.length,
+      });
     }
+    assert.equal((await connection.get("/after")).status, 200);
   });
 });
 

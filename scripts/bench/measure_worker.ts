@@ -58,13 +58,15 @@ async function reads(credentials: ApiCredentials, path: string): Promise<number[
   const latencies: number[] = [];
   try {
     const first = await connection.get(path);
-    if (first.status !== 200) throw new Error(`GET ${path} did not return 200`);
+    if (first.status !== 200) {
+      throw new Error(`GET ${path} returned ${first.status || "no status"}`);
+    }
     self.postMessage("ready");
     while (!stopRequested && latencies.length < MAX_REQUESTS) {
       const t0 = performance.now();
       const { status } = await connection.get(path);
       latencies.push(performance.now() - t0);
-      if (status !== 200) throw new Error(`GET ${path} did not return 200`);
+      if (status !== 200) throw new Error(`GET ${path} returned ${status || "no status"}`);
     }
   } finally {
     connection.close();
