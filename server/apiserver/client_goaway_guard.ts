@@ -90,7 +90,6 @@ export class GoawayStripper {
         }
         at += FRAME_HEADER_LENGTH;
         this.#payloadLeft = length;
-        if (this.#dropping && length === 0) this.#dropping = false;
       }
       if (this.#dropping && this.#payloadLeft === 0) this.#dropping = false;
     }
