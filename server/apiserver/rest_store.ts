@@ -269,7 +269,7 @@ export class RestStore {
       } else {
         // A filtered list reads the limit's worth first (every row may match) and doubles the
         // page while the filter drops rows, up to FILTERED_PAGE_MAX: reading 500 rows of 10,000
-        // pods took 14–18 ms here against 1–5 ms for 100.
+        // pod-sized values took 1.8–2.2 ms here against 0.4–0.6 ms for 100.
         let pageSize = limit;
         for (;;) {
           const page = await this.#deps.backend.list(prefix, {
