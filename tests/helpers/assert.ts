@@ -32,3 +32,29 @@ export function assertStringIncludes(actual: string, expected: string, message?:
     });
   }
 }
+
+/**
+ * `fn` throws an instance of `errorClass` whose message includes `messageIncludes`.
+ * @returns the error, for further checks.
+ */
+export function assertThrows<E extends Error>(
+  fn: () => unknown,
+  // deno-lint-ignore no-explicit-any -- any constructor of E, whatever its parameters
+  errorClass: new (...args: any[]) => E,
+  messageIncludes = "",
+): E {
+  try {
+    fn();
+  } catch (error) {
+    if (!(error instanceof errorClass)) {
+      throw new nodeAssert.AssertionError({
+        message: `expected a ${errorClass.name}, got: ${error}`,
+      });
+    }
+    assertStringIncludes(error.message, messageIncludes);
+    return error;
+  }
+  throw new nodeAssert.AssertionError({
+    message: `expected a ${errorClass.name}; nothing was thrown`,
+  });
+}
