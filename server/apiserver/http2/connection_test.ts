@@ -1,0 +1,313 @@
+import { EventEmitter } from "node:events";
+import { setImmediate } from "node:timers";
+import type { TLSSocket } from "node:tls";
+import { assert, assertEquals } from "../../../tests/helpers/assert.ts";
+import {
+  Http2ServerConnection,
+  type Http2ServerStream,
+  MAX_CONCURRENT_STREAMS,
+} from "./connection.ts";
+import { HpackDecoder } from "./hpack.ts";
+
+// A socket that keeps what the server writes, and a client that speaks raw frames to it.
+
+const PREFACE = new TextEncoder().encode("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+const DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, PING = 6, GOAWAY = 7;
+const WINDOW_UPDATE = 8, CONTINUATION = 9;
+const END_STREAM = 1, END_HEADERS = 4, PADDED = 8;
+
+class FakeSocket extends EventEmitter {
+  readonly written: Uint8Array[] = [];
+  ended = false;
+  write(bytes: Uint8Array): boolean {
+    this.written.push(bytes);
+    return true;
+  }
+  end(): void {
+    this.ended = true;
+  }
+}
+
+interface Frame {
+  type: number;
+  flags: number;
+  id: number;
+  payload: Uint8Array;
+}
+
+function frame(
+  type: number,
+  flags: number,
+  id: number,
+  payload: ArrayLike<number> = [],
+): Uint8Array {
+  const out = new Uint8Array(9 + payload.length);
+  out.set([payload.length >> 16, (payload.length >> 8) & 255, payload.length & 255, type, flags]);
+  new DataView(out.buffer).setUint32(5, id);
+  out.set(payload, 9);
+  return out;
+}
+
+const u32 = (value: number) => [value >>> 24, (value >> 16) & 255, (value >> 8) & 255, value & 255];
+
+/** A request's header block: literals without indexing, plain strings. */
+function requestBlock(method: string, path: string, extra: [string, string][] = []): number[] {
+  const out: number[] = [];
+  for (
+    const [name, value] of [[":method", method], [":scheme", "https"], [":path", path], [
+      ":authority",
+      "k3ts:6443",
+    ], ...extra]
+  ) {
+    out.push(
+      0x00,
+      name.length,
+      ...new TextEncoder().encode(name),
+      value.length,
+      ...new TextEncoder().encode(value),
+    );
+  }
+  return out;
+}
+
+class Client {
+  readonly socket = new FakeSocket();
+  readonly streams: Http2ServerStream[] = [];
+  readonly connection: Http2ServerConnection;
+  readonly #decoder = new HpackDecoder(1 << 20);
+  #read = 0;
+
+  constructor(settings: [number, number][] = [], maxBodyBytes = 1 << 20) {
+    this.connection = new Http2ServerConnection(this.socket as unknown as TLSSocket, {
+      maxBodyBytes,
+      onStream: (stream) => this.streams.push(stream),
+    });
+    this.send(
+      PREFACE,
+      frame(SETTINGS, 0, 0, settings.flatMap(([id, value]) => [id >> 8, id & 255, ...u32(value)])),
+    );
+  }
+
+  send(...chunks: Uint8Array[]): void {
+    for (const chunk of chunks) this.socket.emit("data", chunk);
+  }
+
+  /** The frames the server wrote since the last call, once its turn's writes are flushed. */
+  async frames(): Promise<Frame[]> {
+    await new Promise((resolve) => setImmediate(resolve));
+    const bytes = concat(this.socket.written.slice(this.#read));
+    this.#read = this.socket.written.length;
+    const frames: Frame[] = [];
+    for (let at = 0; at < bytes.length;) {
+      const length = (bytes[at] << 16) | (bytes[at + 1] << 8) | bytes[at + 2];
+      const id = new DataView(bytes.buffer, bytes.byteOffset + at + 5, 4).getUint32(0);
+      frames.push({
+        type: bytes[at + 3],
+        flags: bytes[at + 4],
+        id,
+        payload: bytes.slice(at + 9, at + 9 + length),
+      });
+      at += 9 + length;
+    }
+    return frames;
+  }
+
+  headers(payload: Uint8Array): string[] {
+    return this.#decoder.decode(payload);
+  }
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+const kinds = (frames: Frame[]) => frames.map((f) => `${f.type}/${f.flags}/${f.id}`);
+
+Deno.test("http2 connection: settings, a GET and its answer in HEADERS and DATA", async () => {
+  const client = new Client();
+  const opening = await client.frames();
+  assertEquals(kinds(opening), ["4/0/0", "8/0/0", "4/1/0"]); // SETTINGS, WINDOW_UPDATE, ACK
+  client.send(
+    frame(
+      HEADERS,
+      END_HEADERS | END_STREAM,
+      1,
+      requestBlock("GET", "/api/v1/pods?limit=2", [["accept", "a"], ["accept", "b"]]),
+    ),
+  );
+  const [stream] = client.streams;
+  assertEquals([stream.method, stream.url, stream.headers], [
+    "GET",
+    "https://k3ts:6443/api/v1/pods?limit=2",
+    { accept: "a, b" },
+  ]);
+  assertEquals(await stream.readBody(), new Uint8Array());
+  let closed = false;
+  stream.onClose(() => closed = true);
+  stream.respond(200, { "content-type": "application/json" }, new TextEncoder().encode("{}"));
+  const answer = await client.frames();
+  assertEquals(kinds(answer), ["1/4/1", "0/1/1"]);
+  assertEquals(client.headers(answer[0].payload), [
+    ":status",
+    "200",
+    "content-type",
+    "application/json",
+  ]);
+  assertEquals(text(answer[1].payload), "{}");
+  assert(closed && stream.ended() && client.connection.openStreams === 0);
+});
+
+Deno.test("http2 connection: a body in padded DATA frames, and one over the limit", async () => {
+  const client = new Client([], 10);
+  client.send(frame(HEADERS, END_HEADERS, 1, requestBlock("POST", "/a")));
+  client.send(frame(DATA, PADDED, 1, [3, ...new TextEncoder().encode("abc"), 0, 0, 0]));
+  client.send(frame(DATA, END_STREAM, 1, new TextEncoder().encode("de")));
+  assertEquals(text(await client.streams[0].readBody() as Uint8Array), "abcde");
+
+  client.send(frame(HEADERS, END_HEADERS, 3, requestBlock("POST", "/b")));
+  const large = client.streams[1];
+  const body = large.readBody();
+  client.send(frame(DATA, 0, 3, new Uint8Array(11)));
+  assertEquals(await body, "too-large");
+  await client.frames();
+  large.respond(413, {}, new TextEncoder().encode("{}"));
+  // The answer, then a reset with NO_ERROR: the client may stop sending the rest.
+  const frames = await client.frames();
+  assertEquals(kinds(frames), ["1/4/3", "0/1/3", "3/0/3"]);
+  assertEquals([...frames[2].payload], u32(0));
+});
+
+Deno.test("http2 connection: a response waits for the client's window, and writes wait for it", async () => {
+  const client = new Client([[4, 10]]); // INITIAL_WINDOW_SIZE 10
+  await client.frames();
+  client.send(frame(HEADERS, END_HEADERS | END_STREAM, 1, requestBlock("GET", "/watch")));
+  const stream = client.streams[0];
+  stream.startStream(200, {});
+  assert(stream.write(new Uint8Array(25).fill(1)));
+  let frames = await client.frames();
+  assertEquals(kinds(frames), ["1/4/1", "0/0/1"]);
+  assertEquals(frames[1].payload.length, 10);
+  // Past the high-water mark, write asks to wait; drained settles as the window opens.
+  assertEquals(stream.write(new Uint8Array(70_000)), false);
+  let drained = false;
+  const waiting = stream.drained().then(() => drained = true);
+  client.send(frame(WINDOW_UPDATE, 0, 1, u32(20)));
+  frames = await client.frames();
+  // The rest of the first write, then the start of the second.
+  assertEquals(frames.map((f) => f.payload.length), [15, 5]);
+  assert(!drained);
+  client.send(frame(WINDOW_UPDATE, 0, 1, u32(100_000)));
+  stream.end();
+  frames = await client.frames();
+  await waiting;
+  // 70,000 - 5 more octets are left of the connection's first 65,535 window.
+  const sent = frames.reduce((sum, f) => sum + f.payload.length, 0);
+  assertEquals(sent, 65_535 - 30);
+  assert(frames.every((f) => f.payload.length <= 16_384 && !(f.flags & END_STREAM)));
+  client.send(frame(WINDOW_UPDATE, 0, 0, u32(100_000)));
+  frames = await client.frames();
+  assertEquals(frames.at(-1)!.flags & END_STREAM, END_STREAM);
+  assertEquals(
+    frames.reduce((sum, f) => sum + f.payload.length, 0),
+    70_025 - 10 - 20 - (65_535 - 30),
+  );
+});
+
+Deno.test("http2 connection: a client's reset closes the stream and later writes are dropped", async () => {
+  const client = new Client();
+  client.send(frame(HEADERS, END_HEADERS | END_STREAM, 1, requestBlock("GET", "/watch")));
+  const stream = client.streams[0];
+  stream.startStream(200, {});
+  let closed = 0;
+  stream.onClose(() => closed++);
+  await client.frames();
+  client.send(frame(RST_STREAM, 0, 1, u32(8)));
+  assertEquals(closed, 1);
+  assert(stream.write(new Uint8Array(5)));
+  stream.end();
+  assertEquals(await client.frames(), []);
+  assert(!stream.ended(), "the client ended it, not this side");
+});
+
+Deno.test("http2 connection: PING is answered, a header block may span CONTINUATION frames", async () => {
+  const client = new Client();
+  await client.frames();
+  client.send(frame(PING, 0, 0, [1, 2, 3, 4, 5, 6, 7, 8]));
+  const [pong] = await client.frames();
+  assertEquals([pong.type, pong.flags, [...pong.payload]], [PING, 1, [1, 2, 3, 4, 5, 6, 7, 8]]);
+  const block = requestBlock("GET", "/version");
+  client.send(
+    frame(HEADERS, END_STREAM, 1, block.slice(0, 5)),
+    frame(CONTINUATION, 0, 1, block.slice(5, 20)),
+  );
+  assertEquals(client.streams.length, 0);
+  client.send(frame(CONTINUATION, END_HEADERS, 1, block.slice(20)));
+  assertEquals(client.streams[0].url, "https://k3ts:6443/version");
+});
+
+Deno.test("http2 connection: protocol errors end the connection with GOAWAY", () => {
+  const cases: [string, Uint8Array[], number][] = [
+    ["no preface", [new TextEncoder().encode("GET / HTTP/1.1\r\n\r\n")], 1],
+    ["a frame between HEADERS and CONTINUATION", [
+      frame(HEADERS, 0, 1, [0x82]),
+      frame(PING, 0, 0, new Uint8Array(8)),
+    ], 1],
+    ["an even stream id", [frame(HEADERS, END_HEADERS, 2, requestBlock("GET", "/"))], 1],
+    ["a bad header block", [frame(HEADERS, END_HEADERS, 1, [0x80])], 9],
+    ["an oversized frame", [frame(DATA, 0, 1, new Uint8Array(16_385))], 6],
+  ];
+  for (const [name, chunks, code] of cases) {
+    const socket = new FakeSocket();
+    new Http2ServerConnection(socket as unknown as TLSSocket, { maxBodyBytes: 100, onStream() {} });
+    const [first, ...rest] = chunks;
+    socket.emit(
+      "data",
+      name === "no preface" ? first : concat([PREFACE, frame(SETTINGS, 0, 0), first]),
+    );
+    for (const chunk of rest) socket.emit("data", chunk);
+    const written = concat(socket.written);
+    // The GOAWAY is the last frame: 17 octets of frame and codes, then the debug text.
+    let at = 0, goaway: Frame | undefined;
+    while (at < written.length) {
+      const length = (written[at] << 16) | (written[at + 1] << 8) | written[at + 2];
+      if (written[at + 3] === GOAWAY) {
+        goaway = { type: GOAWAY, flags: 0, id: 0, payload: written.slice(at + 9, at + 9 + length) };
+      }
+      at += 9 + length;
+    }
+    assert(goaway, `${name}: no GOAWAY`);
+    assertEquals(new DataView(goaway.payload.buffer).getUint32(4), code, name);
+    assert(socket.ended, `${name}: the socket is still open`);
+  }
+});
+
+Deno.test("http2 connection: after the client's GOAWAY, the socket ends once the last stream is answered", () => {
+  const client = new Client();
+  client.send(frame(HEADERS, END_HEADERS | END_STREAM, 1, requestBlock("GET", "/a")));
+  client.send(frame(GOAWAY, 0, 0, [...u32(1), ...u32(0)]));
+  assert(!client.socket.ended);
+  client.streams[0].respond(200, {}, new Uint8Array(1));
+  assert(client.socket.ended);
+});
+
+Deno.test("http2 connection: streams beyond the limit are refused", async () => {
+  const client = new Client();
+  await client.frames();
+  for (let i = 0; i <= MAX_CONCURRENT_STREAMS; i++) {
+    client.send(frame(HEADERS, END_HEADERS | END_STREAM, 2 * i + 1, requestBlock("GET", "/")));
+  }
+  assertEquals(client.streams.length, MAX_CONCURRENT_STREAMS);
+  const [refused] = await client.frames();
+  assertEquals([refused.type, refused.id, [...refused.payload]], [
+    RST_STREAM,
+    2 * MAX_CONCURRENT_STREAMS + 1,
+    u32(7),
+  ]);
+});
