@@ -4,9 +4,11 @@ import { spawnServerProcess } from "./helpers/server_process.ts";
 import { waitFor, withDeadline } from "./helpers/wait.ts";
 
 // Deno's nghttp2 aborted the whole process on a client's GOAWAY once more than 100 streams had
-// closed on that connection (see server/apiserver/client_goaway_guard.ts). A `fetch` client
-// sends GOAWAY when it is closed. The server runs as a child process so that a crash fails this
-// test instead of taking the test runner with it.
+// closed on that connection; a `fetch` client sends GOAWAY when it is closed. The server now
+// frames HTTP/2 itself (server/apiserver/http2/), and this test keeps the guarantee: a client's
+// GOAWAY ends its connection once the open streams are answered, and nothing else. The server
+// runs as a child process so that a crash fails this test instead of taking the test runner
+// with it.
 /** A server that hangs instead of dying fails the test after this, rather than stalling it. */
 const REQUESTS_DEADLINE_MS = 30_000;
 

@@ -1,16 +1,13 @@
 /**
  * The TLS listener: one port, HTTP/2 for ordinary calls and HTTP/1.1 for clients that do not
- * negotiate it (and, later, upgrades). `node:http2` is used because `Deno.serve` cannot ask for
- * client certificates (see platform-notes). It authenticates the client certificate and hands a
+ * negotiate it (and upgrades). `node:http2`'s secure server accepts the connections because
+ * `Deno.serve` cannot ask for client certificates (see platform-notes); it keeps the HTTP/1.1
+ * ones, and HTTP/2 ones go to this project's own framing (./http2/connection.ts), which cost
+ * half of `node:http2`'s CPU per request in a probe. The listener authenticates the client certificate and hands a
  * {@link ListenerRequest} to the {@link ApiHandler}.
- *
- * HTTP/2 streams are served through the core `stream` API, not the `request`/`response`
- * compatibility objects: those wrap every stream in two more Node streams, which cost about a
- * tenth of the server's time per request. HTTP/1.1 requests keep Node's `request` event.
  *
  * @module
  */
-import { closeSessionOnClientGoaway, guardAgainstClientGoaway } from "./client_goaway_guard.ts";
 import http2 from "node:http2";
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { setImmediate } from "node:timers";
@@ -27,6 +24,7 @@ import type { RequestUser } from "./store_types.ts";
 import { wantsImpersonation } from "./impersonation.ts";
 import { ApiError } from "../../kube/errors.ts";
 import { verifyClientCertificate } from "../tls/verify.ts";
+import { Http2ServerConnection, type Http2ServerStream } from "./http2/connection.ts";
 
 /** Options of {@link startHttpsServer}. */
 export interface HttpsServerOptions {
@@ -67,10 +65,11 @@ interface Exchange {
   method: string;
   /** `https://<authority><path>`. */
   url: string;
-  headers: IncomingHttpHeaders;
+  /** Request headers without pseudo-headers; repeated ones joined as `Headers` joins them. */
+  headers: Record<string, string>;
   socket: TLSSocket | undefined;
-  /** The request body: `data` chunks, then `end` (or `error`). */
-  body: NodeJS.ReadableStream;
+  /** The whole request body, or "too-large" once it passes {@link MAX_BODY_BYTES}. */
+  readBody(): Promise<Uint8Array | "too-large">;
   headersSent(): boolean;
   /** Whether the response was ended by this side (as opposed to the client going away). */
   ended(): boolean;
@@ -85,85 +84,13 @@ interface Exchange {
   onClose(listener: () => void): void;
 }
 
-/** A reset or broken stream must not take the process down as an unhandled 'error' event. */
-function ignoreStreamError(): void {}
-
-/**
- * An HTTP/2 stream as an {@link Exchange}. A class, not an object of closures: one is made per
- * request, and its methods are shared.
- */
-class Http2Exchange implements Exchange {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly socket: TLSSocket | undefined;
-  readonly #stream: http2.ServerHttp2Stream;
-
-  constructor(stream: http2.ServerHttp2Stream, headers: IncomingHttpHeaders) {
-    stream.on("error", ignoreStreamError);
-    this.#stream = stream;
-    this.method = (headers[":method"] as string | undefined) ?? "GET";
-    this.url = `https://${
-      (headers[":authority"] as string | undefined) ?? headers.host ?? "localhost"
-    }${headers[":path"] ?? "/"}`;
-    this.headers = headers;
-    this.socket = stream.session?.socket as TLSSocket | undefined;
-  }
-
-  get body(): NodeJS.ReadableStream {
-    return this.#stream;
-  }
-
-  headersSent(): boolean {
-    return this.#stream.headersSent;
-  }
-
-  ended(): boolean {
-    return this.#stream.writableEnded;
-  }
-
-  respond(status: number, responseHeaders: Record<string, string>, body?: Uint8Array): void {
-    const stream = this.#stream;
-    if (stream.destroyed || stream.closed) return;
-    // HEADERS, DATA and the end of the stream in one TLS record (three sendto calls before).
-    corkUntilNextTurn(this.socket);
-    stream.respond({ ...responseHeaders, ":status": status }, { endStream: !body });
-    // A HEAD request's stream is ended by respond() itself.
-    if (body && !stream.writableEnded) stream.end(body);
-  }
-
-  startStream(status: number, responseHeaders: Record<string, string>): void {
-    const stream = this.#stream;
-    if (stream.destroyed || stream.closed) return;
-    stream.respond({ ...responseHeaders, ":status": status });
-  }
-
-  write(chunk: Uint8Array): boolean {
-    const stream = this.#stream;
-    return stream.destroyed || stream.closed ? true : stream.write(chunk);
-  }
-
-  drained(): Promise<void> {
-    return drainedOrClosed(this.#stream);
-  }
-
-  end(): void {
-    const stream = this.#stream;
-    if (!stream.destroyed && !stream.closed && !stream.writableEnded) stream.end();
-  }
-
-  onClose(listener: () => void): void {
-    this.#stream.once("close", listener);
-  }
-}
-
 function http1Exchange(req: IncomingMessage, res: ServerResponse): Exchange {
   return {
     method: req.method ?? "GET",
     url: `https://${req.headers.host ?? "localhost"}${req.url ?? "/"}`,
-    headers: req.headers,
+    headers: toHeaders(req.headers),
     socket: req.socket as TLSSocket,
-    body: req,
+    readBody: () => readAll(req),
     headersSent: () => res.headersSent,
     ended: () => res.writableEnded,
     respond(status, headers, body) {
@@ -174,7 +101,10 @@ function http1Exchange(req: IncomingMessage, res: ServerResponse): Exchange {
       res.writeHead(status, headers);
       res.flushHeaders();
     },
-    write: (chunk) => res.write(chunk),
+    write(chunk) {
+      corkUntilNextTurn(req.socket as TLSSocket);
+      return res.write(chunk);
+    },
     drained: () => drainedOrClosed(res),
     end: () => res.end(),
     onClose: (listener) => res.once("close", listener),
@@ -217,12 +147,12 @@ function certificateUser(socket: TLSSocket | undefined, clientCaPem: string) {
   return user ?? undefined;
 }
 
-/** Request headers without HTTP/2 pseudo-headers; repeated ones joined as `Headers` joins them. */
+/** HTTP/1.1 request headers, repeated ones joined as `Headers` joins them. */
 function toHeaders(incoming: IncomingHttpHeaders): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name in incoming) {
     const value = incoming[name];
-    if (name[0] === ":" || value === undefined) continue;
+    if (value === undefined) continue;
     headers[name] = Array.isArray(value) ? value.join(", ") : value;
   }
   return headers;
@@ -263,9 +193,9 @@ const encoder = new TextEncoder();
 const corked = new WeakSet<object>();
 
 /**
- * Holds a connection's outgoing bytes until the current turn of the event loop is over, so the
- * frames written for one answer, or for many streams (one event to a hundred watchers), leave in
- * one TLS write instead of one each.
+ * Holds an HTTP/1.1 connection's outgoing bytes until the current turn of the event loop is
+ * over, so the chunks a streamed answer writes in one turn leave in one TLS write. (HTTP/2
+ * connections batch their frames themselves.)
  */
 function corkUntilNextTurn(socket: TLSSocket | undefined): void {
   if (!socket || corked.has(socket) || socket.destroyed) return;
@@ -315,24 +245,11 @@ async function writeResponse(exchange: Exchange, response: Response): Promise<vo
     for (;;) {
       const next = await reader.read();
       if (next.done || closed) break;
-      corkUntilNextTurn(exchange.socket);
       if (!exchange.write(next.value)) await exchange.drained();
     }
   } finally {
     if (!closed) await reader.cancel().catch(() => undefined);
     exchange.end();
-  }
-}
-
-/**
- * Stops `server` from wrapping HTTP/2 streams in compatibility objects once a `request`
- * listener (for HTTP/1.1) is added: Node sets that up from a `newListener` hook.
- */
-function withoutHttp2Compat(server: http2.Http2SecureServer): void {
-  for (const listener of server.listeners("newListener")) {
-    if ((listener as { name?: string }).name === "setupCompat") {
-      server.off("newListener", listener as (...args: unknown[]) => void);
-    }
   }
 }
 
@@ -348,17 +265,12 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
     rejectUnauthorized: false,
     minVersion: "TLSv1.2",
   });
-  withoutHttp2Compat(server);
-  const sessions = new Set<{ destroy(): void }>();
-  server.on("session", (session) => {
-    closeSessionOnClientGoaway(session);
-    sessions.add(session);
-    session.on("close", () => sessions.delete(session));
-  });
-  // Before the HTTP/2 session's own listener, so it never reads a client's GOAWAY.
-  server.prependListener("secureConnection", guardAgainstClientGoaway);
+  // Node's HTTP/2 session listener keeps HTTP/1.1 connections (allowHTTP1); HTTP/2 ones are
+  // served by Http2ServerConnection.
+  const nodeConnectionListeners = server.listeners("secureConnection");
+  server.removeAllListeners("secureConnection");
   const sockets = new Set<{ destroy(): void }>();
-  server.on("secureConnection", (socket) => {
+  server.on("secureConnection", (socket: TLSSocket) => {
     // As Node's HTTP server does by default: a small response must not wait for the ACK of the
     // previous segment (Nagle's algorithm) before it leaves.
     socket.setNoDelay(true);
@@ -383,7 +295,7 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
     try {
       let body: Uint8Array<ArrayBuffer> | undefined;
       if (method !== "GET" && method !== "HEAD") {
-        const read = await readAll(exchange.body);
+        const read = await exchange.readBody();
         if (read === "too-large") {
           const status = ApiError.tooLarge(MAX_BODY_BYTES).toStatus();
           exchange.respond(
@@ -395,7 +307,7 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
         }
         body = read as Uint8Array<ArrayBuffer>;
       }
-      const headers = toHeaders(exchange.headers);
+      const headers = exchange.headers;
       const request = new ListenerRequest(method, exchange.url, headers, body, abort?.signal);
       let user = certificateUser(exchange.socket, options.clientCaPem);
       if (!user && options.authenticateRequest) {
@@ -430,11 +342,15 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
     }
   };
 
-  server.on("stream", (stream, headers) => void serve(new Http2Exchange(stream, headers)));
+  const http2Options = {
+    maxBodyBytes: MAX_BODY_BYTES,
+    onStream: (stream: Http2ServerStream) => void serve(stream),
+  };
+  server.on("secureConnection", (socket: TLSSocket) => {
+    if (socket.alpnProtocol === "h2") new Http2ServerConnection(socket, http2Options);
+    else for (const listener of nodeConnectionListeners) listener.call(server, socket);
+  });
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    // Only HTTP/1.1 arrives here, unless this Deno no longer names its compatibility hook
-    // `setupCompat`: then HTTP/2 streams are already served by the `stream` listener.
-    if (req.httpVersionMajor >= 2) return;
     void serve(http1Exchange(req, res));
   });
 
@@ -450,7 +366,6 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());
-            for (const s of sessions) s.destroy();
             for (const s of sockets) s.destroy();
           }),
       });
