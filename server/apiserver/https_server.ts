@@ -344,7 +344,7 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
 
   const http2Options = {
     maxBodyBytes: MAX_BODY_BYTES,
-    onStream: (stream: Http2ServerStream) => void serve(stream),
+    onStream: (stream: Http2ServerStream) => serve(stream),
   };
   server.on("secureConnection", (socket: TLSSocket) => {
     if (socket.alpnProtocol === "h2") new Http2ServerConnection(socket, http2Options);

@@ -50,6 +50,10 @@ const STREAM_WINDOW = 1 << 20;
 const CONNECTION_WINDOW = 1 << 24;
 /** The most a request's header list (or its encoded block) may hold. */
 const MAX_HEADER_LIST_SIZE = 1 << 20;
+/** CONTINUATION frames one header block may take: 1 MiB in 16 KiB frames is 64. */
+const MAX_CONTINUATIONS = 128;
+/** SETTINGS frames a connection may send (clients send one or two). */
+const MAX_SETTINGS_FRAMES = 100;
 /** A stream's queued response bytes above which `write` asks the writer to wait. */
 const HIGH_WATER = 64 * 1024;
 
@@ -57,8 +61,13 @@ const HIGH_WATER = 64 * 1024;
 export interface Http2ConnectionOptions {
   /** Request bodies over this many bytes read as "too-large". */
   maxBodyBytes: number;
-  /** Called as each request's headers arrive, before its body. */
-  onStream(stream: Http2ServerStream): void;
+  /**
+   * Called as each request's headers arrive, before its body. The stream counts against the
+   * client's concurrent streams until the returned promise settles, even when the client
+   * resets it first: resetting must not let a client run more handlers at once than it may
+   * open streams ("rapid reset", CVE-2023-44487).
+   */
+  onStream(stream: Http2ServerStream): Promise<void> | void;
 }
 
 /** One request and its response. */
@@ -71,7 +80,7 @@ export class Http2ServerStream {
   readonly headers: Record<string, string>;
   readonly socket: TLSSocket;
 
-  /** Set once the client's END_STREAM (or a reset) arrived. */
+  /** Set once the client's END_STREAM arrived. */
   remoteEnded = false;
   /** Set once this side sent END_STREAM. */
   localEnded = false;
@@ -89,7 +98,8 @@ export class Http2ServerStream {
   unacknowledged = 0;
 
   readonly #connection: Http2ServerConnection;
-  #body: Uint8Array[] = [];
+  /** The body so far: one buffer that grows, never past the connection's limit. */
+  #body = new Uint8Array(0);
   #received = 0;
   #tooLarge = false;
   #bodyWaiter?: { resolve(body: Uint8Array | "too-large"): void; reject(error: Error): void };
@@ -115,7 +125,7 @@ export class Http2ServerStream {
   /** The whole request body, or "too-large" as soon as it passes the connection's limit. */
   readBody(): Promise<Uint8Array | "too-large"> {
     if (this.#tooLarge) return Promise.resolve("too-large");
-    if (this.remoteEnded) return Promise.resolve(this.#joinedBody());
+    if (this.remoteEnded) return Promise.resolve(this.#body.subarray(0, this.#received));
     if (this.closed) return Promise.reject(new Error("the stream was reset"));
     return new Promise((resolve, reject) => this.#bodyWaiter = { resolve, reject });
   }
@@ -135,7 +145,9 @@ export class Http2ServerStream {
   /** Sends the status and headers of a body that follows in {@link write}s. */
   startStream(status: number, headers: Record<string, string>): void {
     if (this.closed || this.headersWritten) return;
-    this.#connection.sendHeaders(this, status, headers, false);
+    // A HEAD's answer has no body, streamed or not: the stream ends with its headers, and the
+    // writes that follow find it closed.
+    this.#connection.sendHeaders(this, status, headers, this.method === "HEAD");
   }
 
   /** Queues body bytes. @returns false when the caller should wait for {@link drained}. */
@@ -186,14 +198,28 @@ export class Http2ServerStream {
   /** A DATA frame's content arrived (the connection accounted for the window). */
   receive(data: Uint8Array, endStream: boolean): void {
     if (!this.#tooLarge && data.length > 0) {
-      this.#received += data.length;
-      if (this.#received > this.#connection.maxBodyBytes) {
+      const received = this.#received + data.length;
+      if (received > this.#connection.maxBodyBytes) {
         this.#tooLarge = true;
-        this.#body = [];
+        this.#body = new Uint8Array(0);
         this.#bodyWaiter?.resolve("too-large");
         this.#bodyWaiter = undefined;
-      } // The socket's buffers are not ours to keep.
-      else this.#body.push(data.slice());
+      } else {
+        // Copied, not kept: a view would pin the socket's whole read (a body sent one octet a
+        // frame would hold thousands of them).
+        if (received > this.#body.length) {
+          const grown = new Uint8Array(
+            Math.min(
+              Math.max(received, this.#body.length * 2, 1024),
+              this.#connection.maxBodyBytes,
+            ),
+          );
+          grown.set(this.#body.subarray(0, this.#received));
+          this.#body = grown;
+        }
+        this.#body.set(data, this.#received);
+        this.#received = received;
+      }
     }
     if (endStream) this.endRemote();
   }
@@ -201,7 +227,9 @@ export class Http2ServerStream {
   /** The client ended its side: the body is complete. */
   endRemote(): void {
     this.remoteEnded = true;
-    if (this.#bodyWaiter && !this.#tooLarge) this.#bodyWaiter.resolve(this.#joinedBody());
+    if (this.#bodyWaiter && !this.#tooLarge) {
+      this.#bodyWaiter.resolve(this.#body.subarray(0, this.#received));
+    }
     this.#bodyWaiter = undefined;
   }
 
@@ -229,19 +257,6 @@ export class Http2ServerStream {
     this.#drainWaiters = [];
     for (const wake of waiters) wake();
   }
-
-  #joinedBody(): Uint8Array {
-    const chunks = this.#body;
-    this.#body = [];
-    if (chunks.length === 1) return chunks[0];
-    const out = new Uint8Array(this.#received);
-    let offset = 0;
-    for (const chunk of chunks) {
-      out.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return out;
-  }
 }
 
 /** A header block still arriving in CONTINUATION frames. */
@@ -250,16 +265,26 @@ interface PendingHeaders {
   endStream: boolean;
   fragments: Uint8Array[];
   size: number;
+  /** CONTINUATION frames so far, empty ones included. */
+  continuations: number;
 }
 
 /** One client connection. Starts by sending this server's SETTINGS. */
 export class Http2ServerConnection {
   readonly maxBodyBytes: number;
   readonly #socket: TLSSocket;
-  readonly #onStream: (stream: Http2ServerStream) => void;
+  readonly #onStream: (stream: Http2ServerStream) => Promise<void> | void;
+  /** Handlers started and not yet settled. */
+  #handling = 0;
+  /** SETTINGS frames received: a client sends one or two. */
+  #settingsFrames = 0;
   readonly #decoder = new HpackDecoder(MAX_HEADER_LIST_SIZE);
   readonly #streams = new Map<number, Http2ServerStream>();
-  /** Streams with queued bytes and no window (or a blocked socket) to send them. */
+  /**
+   * Streams with queued bytes and window of their own, waiting for the connection's window or
+   * the socket. A stream out of window of its own waits for its own WINDOW_UPDATE instead, so
+   * that a connection WINDOW_UPDATE never walks streams that cannot send.
+   */
   readonly #blocked = new Set<Http2ServerStream>();
 
   /** Bytes of the preface still to check. */
@@ -304,6 +329,7 @@ export class Http2ServerConnection {
     socket.on("data", (chunk: Uint8Array) => this.#receive(chunk));
     socket.on("drain", () => {
       this.#socketBlocked = false;
+      socket.resume();
       this.#pumpBlocked();
     });
     socket.on("close", () => this.#closeAll());
@@ -357,7 +383,8 @@ export class Http2ServerConnection {
     while (stream.queued > 0) {
       const window = Math.min(stream.sendWindow, this.#sendWindow);
       if (window <= 0 || this.#socketBlocked) {
-        this.#blocked.add(stream);
+        if (stream.sendWindow > 0) this.#blocked.add(stream);
+        else this.#blocked.delete(stream);
         stream.dequeued();
         return;
       }
@@ -381,7 +408,8 @@ export class Http2ServerConnection {
   }
 
   #pumpBlocked(): void {
-    for (const stream of [...this.#blocked]) {
+    for (const stream of this.#blocked) {
+      if (this.#sendWindow <= 0 || this.#socketBlocked) return;
       this.#blocked.delete(stream);
       this.pump(stream);
     }
@@ -406,11 +434,19 @@ export class Http2ServerConnection {
   }
 
   #closeIfIdle(): void {
-    if (this.#goingAway && this.#streams.size === 0 && !this.#closed) {
-      this.#flush();
-      this.#closed = true;
-      this.#socket.end();
-    }
+    if (this.#goingAway && this.#streams.size === 0 && !this.#closed) this.#endSocket();
+  }
+
+  /**
+   * Sends what is queued and ends the socket; destroys it once that is written, so that a
+   * client that keeps its side open does not keep the socket.
+   */
+  #endSocket(): void {
+    this.#flush();
+    this.#closed = true;
+    const socket = this.#socket;
+    socket.once("finish", () => socket.destroy());
+    socket.end();
   }
 
   #receive(chunk: Uint8Array): void {
@@ -421,9 +457,7 @@ export class Http2ServerConnection {
       const code = error instanceof Http2Error ? error.code : ErrorCode.INTERNAL_ERROR;
       const message = error instanceof Error ? error.message : String(error);
       this.#sendGoaway(code, message);
-      this.#flush();
-      this.#closed = true;
-      this.#socket.end();
+      this.#endSocket();
       this.#closeAll();
     }
   }
@@ -461,7 +495,7 @@ export class Http2ServerConnection {
       at += 9 + length;
       this.#frameArrived(type, flags, id, payload);
     }
-    if (at < buffer.length) this.#pending = buffer.slice(at);
+    if (at < buffer.length) this.#pending = copyOf(buffer.subarray(at));
     if (this.#unacknowledged >= CONNECTION_WINDOW / 2) {
       this.#frame(WINDOW_UPDATE, 0, 0, u32(this.#unacknowledged));
       this.#unacknowledged = 0;
@@ -484,12 +518,14 @@ export class Http2ServerConnection {
         if (payload.length !== 5) throw new Http2Error(ErrorCode.FRAME_SIZE_ERROR, "PRIORITY size");
         return;
       case RST_STREAM: {
-        if (id === 0) throw Http2Error.protocol("RST_STREAM on stream 0");
-        const stream = this.#streams.get(id);
-        if (stream) {
-          stream.remoteEnded = true;
-          this.#closeStream(stream);
+        if (id === 0 || id > this.#lastStreamId) {
+          throw Http2Error.protocol(`RST_STREAM on stream ${id}, which is idle`);
         }
+        if (payload.length !== 4) {
+          throw new Http2Error(ErrorCode.FRAME_SIZE_ERROR, "RST_STREAM size");
+        }
+        const stream = this.#streams.get(id);
+        if (stream) this.#closeStream(stream);
         return;
       }
       case SETTINGS:
@@ -499,7 +535,7 @@ export class Http2ServerConnection {
       case PING:
         if (id !== 0) throw Http2Error.protocol("PING on a stream");
         if (payload.length !== 8) throw new Http2Error(ErrorCode.FRAME_SIZE_ERROR, "PING size");
-        if (!(flags & ACK)) this.#frame(PING, ACK, 0, payload.slice());
+        if (!(flags & ACK)) this.#frame(PING, ACK, 0, copyOf(payload));
         return;
       case GOAWAY:
         this.#goingAway = true;
@@ -543,8 +579,9 @@ export class Http2ServerConnection {
       this.#pendingHeaders = {
         id,
         endStream,
-        fragments: [fragment.slice()],
+        fragments: [copyOf(fragment)],
         size: fragment.length,
+        continuations: 0,
       };
     }
   }
@@ -556,7 +593,14 @@ export class Http2ServerConnection {
     if (pending.size > MAX_HEADER_LIST_SIZE) {
       throw new Http2Error(ErrorCode.ENHANCE_YOUR_CALM, "a header block over 1 MiB");
     }
-    pending.fragments.push(payload.slice());
+    // Counted, not only measured: empty CONTINUATION frames add no octets (CVE-2024-27316).
+    if (++pending.continuations > MAX_CONTINUATIONS) {
+      throw new Http2Error(
+        ErrorCode.ENHANCE_YOUR_CALM,
+        `a header block in over ${MAX_CONTINUATIONS} frames`,
+      );
+    }
+    if (payload.length > 0) pending.fragments.push(copyOf(payload));
     if (!(flags & END_HEADERS)) return;
     this.#pendingHeaders = undefined;
     const block = new Uint8Array(pending.size);
@@ -580,17 +624,19 @@ export class Http2ServerConnection {
       open.endRemote(); // trailers: nothing in them is used
       return;
     }
-    if (id % 2 === 0 || id <= this.#lastStreamId) {
-      throw Http2Error.protocol(`stream ${id} cannot be opened by the client now`);
-    }
+    if (id % 2 === 0) throw Http2Error.protocol(`stream ${id}: clients open odd-numbered streams`);
+    // A stream this side reset or refused: what the client sent before it knew is ignored
+    // (RFC 9113, section 5.1).
+    if (id <= this.#lastStreamId) return;
     this.#lastStreamId = id;
     if (this.#goingAway) return;
-    if (this.#streams.size >= MAX_CONCURRENT_STREAMS) {
+    if (Math.max(this.#streams.size, this.#handling) >= MAX_CONCURRENT_STREAMS) {
       this.#frame(RST_STREAM, 0, id, u32(ErrorCode.REFUSED_STREAM));
       return;
     }
     let method = "", path = "", authority = "";
-    const headers: Record<string, string> = {};
+    // No prototype: a header named `constructor` or `__proto__` is a header like any other.
+    const headers: Record<string, string> = Object.create(null);
     for (let i = 0; i < fields.length; i += 2) {
       const name = fields[i], value = fields[i + 1];
       if (name[0] === ":") {
@@ -618,27 +664,42 @@ export class Http2ServerConnection {
     );
     this.#streams.set(id, stream);
     if (endStream) stream.endRemote();
-    this.#onStream(stream);
+    const handled = this.#onStream(stream);
+    if (handled) {
+      this.#handling++;
+      const settled = () => this.#handling--;
+      handled.then(settled, settled);
+    }
   }
 
   #settings(flags: number, id: number, payload: Uint8Array): void {
     if (id !== 0) throw Http2Error.protocol("SETTINGS on a stream");
-    if (flags & ACK) return;
+    if (flags & ACK) {
+      if (payload.length) {
+        throw new Http2Error(ErrorCode.FRAME_SIZE_ERROR, "a SETTINGS ACK with content");
+      }
+      return;
+    }
     if (payload.length % 6 !== 0) throw new Http2Error(ErrorCode.FRAME_SIZE_ERROR, "SETTINGS size");
+    // Each one may walk every open stream (a new initial window): a flood of them is an attack.
+    if (++this.#settingsFrames > MAX_SETTINGS_FRAMES) {
+      throw new Http2Error(
+        ErrorCode.ENHANCE_YOUR_CALM,
+        `over ${MAX_SETTINGS_FRAMES} SETTINGS frames`,
+      );
+    }
     const view = new DataView(payload.buffer, payload.byteOffset, payload.length);
+    let initialWindow = this.#peerInitialWindow;
+    const maxFrameSize = this.#peerMaxFrameSize;
     for (let i = 0; i < payload.length; i += 6) {
       const value = view.getUint32(i + 2);
       switch (view.getUint16(i)) {
-        case SETTINGS_INITIAL_WINDOW_SIZE: {
+        case SETTINGS_INITIAL_WINDOW_SIZE:
           if (value > MAX_WINDOW) {
             throw new Http2Error(ErrorCode.FLOW_CONTROL_ERROR, "an initial window over 2^31-1");
           }
-          // The change applies to the streams already open (RFC 9113, section 6.9.2).
-          const delta = value - this.#peerInitialWindow;
-          this.#peerInitialWindow = value;
-          for (const stream of this.#streams.values()) stream.sendWindow += delta;
+          initialWindow = value;
           break;
-        }
         case SETTINGS_MAX_FRAME_SIZE:
           if (value < DEFAULT_MAX_FRAME_SIZE || value > 0xffffff) {
             throw Http2Error.protocol(`a maximum frame size of ${value}`);
@@ -648,7 +709,22 @@ export class Http2ServerConnection {
       }
     }
     this.#frame(SETTINGS, ACK, 0);
-    this.#pumpBlocked();
+    // A new initial window applies to the streams already open (RFC 9113, section 6.9.2).
+    const delta = initialWindow - this.#peerInitialWindow;
+    this.#peerInitialWindow = initialWindow;
+    if (delta !== 0) {
+      for (const stream of this.#streams.values()) {
+        stream.sendWindow += delta;
+        if (stream.sendWindow > MAX_WINDOW) {
+          throw new Http2Error(
+            ErrorCode.FLOW_CONTROL_ERROR,
+            `stream ${stream.id}'s window over 2^31-1`,
+          );
+        }
+      }
+    }
+    if (delta > 0) { for (const stream of this.#streams.values()) this.pump(stream); }
+    else if (this.#peerMaxFrameSize !== maxFrameSize) this.#pumpBlocked();
   }
 
   #windowUpdate(id: number, payload: Uint8Array): void {
@@ -665,10 +741,14 @@ export class Http2ServerConnection {
       this.#pumpBlocked();
       return;
     }
+    if (id > this.#lastStreamId) {
+      throw Http2Error.protocol(`WINDOW_UPDATE on stream ${id}, which is idle`);
+    }
     const stream = this.#streams.get(id);
     if (!stream) return;
     if (increment === 0 || stream.sendWindow + increment > MAX_WINDOW) {
-      this.#frame(RST_STREAM, 0, id, u32(ErrorCode.FLOW_CONTROL_ERROR));
+      const code = increment === 0 ? ErrorCode.PROTOCOL_ERROR : ErrorCode.FLOW_CONTROL_ERROR;
+      this.#frame(RST_STREAM, 0, id, u32(code));
       this.#closeStream(stream);
       return;
     }
@@ -732,7 +812,12 @@ export class Http2ServerConnection {
       bytes.set(chunk, offset);
       offset += chunk.length;
     }
-    if (!this.#socket.write(bytes)) this.#socketBlocked = true;
+    if (!this.#socket.write(bytes)) {
+      // Stop reading until the client reads: otherwise what it sends without reading (PINGs,
+      // SETTINGS) would pile up answers here without bound.
+      this.#socketBlocked = true;
+      this.#socket.pause();
+    }
   }
 }
 
@@ -743,6 +828,11 @@ function unpadded(flags: number, payload: Uint8Array): Uint8Array {
     throw Http2Error.protocol("padding longer than the frame");
   }
   return payload.subarray(1, payload.length - payload[0]);
+}
+
+/** A copy that owns its memory (`Buffer#slice` would return a view). */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  return Uint8Array.prototype.slice.call(bytes);
 }
 
 function u32(value: number): Uint8Array {

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { EventEmitter } from "node:events";
 import { setImmediate } from "node:timers";
 import type { TLSSocket } from "node:tls";
@@ -19,12 +20,26 @@ const END_STREAM = 1, END_HEADERS = 4, PADDED = 8;
 class FakeSocket extends EventEmitter {
   readonly written: Uint8Array[] = [];
   ended = false;
+  destroyed = false;
+  paused = false;
+  /** Set to make writes report a full buffer, as a client that does not read causes. */
+  full = false;
   write(bytes: Uint8Array): boolean {
     this.written.push(bytes);
-    return true;
+    return !this.full;
   }
   end(): void {
     this.ended = true;
+    this.emit("finish");
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
   }
 }
 
@@ -77,10 +92,17 @@ class Client {
   readonly #decoder = new HpackDecoder(1 << 20);
   #read = 0;
 
-  constructor(settings: [number, number][] = [], maxBodyBytes = 1 << 20) {
+  constructor(
+    settings: [number, number][] = [],
+    maxBodyBytes = 1 << 20,
+    handler: (stream: Http2ServerStream) => Promise<void> | void = () => {},
+  ) {
     this.connection = new Http2ServerConnection(this.socket as unknown as TLSSocket, {
       maxBodyBytes,
-      onStream: (stream) => this.streams.push(stream),
+      onStream: (stream) => {
+        this.streams.push(stream);
+        return handler(stream);
+      },
     });
     this.send(
       PREFACE,
@@ -143,7 +165,7 @@ Deno.test("http2 connection: settings, a GET and its answer in HEADERS and DATA"
     ),
   );
   const [stream] = client.streams;
-  assertEquals([stream.method, stream.url, stream.headers], [
+  assertEquals([stream.method, stream.url, { ...stream.headers }], [
     "GET",
     "https://k3ts:6443/api/v1/pods?limit=2",
     { accept: "a, b" },
@@ -310,4 +332,103 @@ Deno.test("http2 connection: streams beyond the limit are refused", async () => 
     2 * MAX_CONCURRENT_STREAMS + 1,
     u32(7),
   ]);
+});
+
+/** The code of the GOAWAY among `frames`, if there is one. */
+function goawayCode(frames: Frame[]): number | undefined {
+  const goaway = frames.find((f) => f.type === GOAWAY);
+  return goaway && new DataView(goaway.payload.buffer).getUint32(4);
+}
+
+Deno.test("http2 connection: a flood of empty CONTINUATION frames ends the connection", async () => {
+  const client = new Client();
+  await client.frames();
+  client.send(frame(HEADERS, 0, 1, requestBlock("GET", "/")));
+  client.send(concat(Array.from({ length: 200 }, () => frame(CONTINUATION, 0, 1))));
+  assertEquals(goawayCode(await client.frames()), 0xb); // ENHANCE_YOUR_CALM
+  assert(client.socket.ended && client.socket.destroyed);
+});
+
+Deno.test("http2 connection: more than 100 SETTINGS frames end the connection", async () => {
+  const client = new Client();
+  client.send(concat(Array.from({ length: 100 }, () => frame(SETTINGS, 0, 0))));
+  assertEquals(goawayCode(await client.frames()), 0xb);
+});
+
+Deno.test("http2 connection: a body is copied out of the socket's buffers", async () => {
+  const client = new Client();
+  client.send(frame(HEADERS, END_HEADERS, 1, requestBlock("POST", "/")));
+  // Buffer#slice returns a view; the body must not change when the read buffer does.
+  const chunk = Buffer.from(frame(DATA, END_STREAM, 1, new TextEncoder().encode("kept")));
+  client.send(chunk);
+  chunk.fill(0);
+  assertEquals(text(await client.streams[0].readBody() as Uint8Array), "kept");
+});
+
+Deno.test("http2 connection: while the client does not read, the connection stops reading too", async () => {
+  const client = new Client();
+  await client.frames();
+  client.socket.full = true;
+  client.send(frame(PING, 0, 0, new Uint8Array(8)));
+  await client.frames();
+  assert(client.socket.paused);
+  client.socket.full = false;
+  client.socket.emit("drain");
+  assert(!client.socket.paused);
+});
+
+Deno.test("http2 connection: a HEAD's streamed answer ends with its headers", async () => {
+  const client = new Client();
+  await client.frames();
+  client.send(
+    frame(HEADERS, END_HEADERS | END_STREAM, 1, requestBlock("HEAD", "/api/v1/pods?watch=1")),
+  );
+  const stream = client.streams[0];
+  stream.startStream(200, {});
+  assert(stream.write(new Uint8Array(10)));
+  stream.end();
+  assertEquals(kinds(await client.frames()), ["1/5/1"]); // HEADERS with END_STREAM, no DATA
+  assert(stream.ended(), "this side ended it: the handler is not aborted");
+});
+
+Deno.test("http2 connection: trailers on a stream this side reset are ignored", async () => {
+  const client = new Client([], 4);
+  client.send(frame(HEADERS, END_HEADERS, 1, requestBlock("POST", "/")));
+  client.send(frame(DATA, 0, 1, new Uint8Array(5)));
+  assertEquals(await client.streams[0].readBody(), "too-large");
+  client.streams[0].respond(413, {}, new Uint8Array(1));
+  await client.frames();
+  client.send(frame(HEADERS, END_HEADERS | END_STREAM, 1, requestBlock("POST", "/trailer")));
+  client.send(frame(HEADERS, END_HEADERS | END_STREAM, 3, requestBlock("GET", "/next")));
+  assertEquals(client.streams.map((s) => s.url), ["https://k3ts:6443/", "https://k3ts:6443/next"]);
+  assertEquals(goawayCode(await client.frames()), undefined);
+});
+
+Deno.test("http2 connection: reset streams count against the limit until their handlers finish", async () => {
+  let finish = () => {};
+  const handlers = new Promise<void>((resolve) => finish = resolve);
+  const client = new Client([], 100, () => handlers);
+  await client.frames();
+  for (let i = 0; i < MAX_CONCURRENT_STREAMS; i++) {
+    client.send(
+      frame(HEADERS, END_HEADERS | END_STREAM, 2 * i + 1, requestBlock("GET", "/")),
+      frame(RST_STREAM, 0, 2 * i + 1, u32(8)),
+    );
+  }
+  assertEquals(client.connection.openStreams, 0);
+  const next = 2 * MAX_CONCURRENT_STREAMS + 1;
+  client.send(frame(HEADERS, END_HEADERS | END_STREAM, next, requestBlock("GET", "/")));
+  const [refused] = await client.frames();
+  assertEquals([refused.type, refused.id, [...refused.payload]], [RST_STREAM, next, u32(7)]);
+  finish();
+  await handlers;
+  await client.frames();
+  client.send(frame(HEADERS, END_HEADERS | END_STREAM, next + 2, requestBlock("GET", "/")));
+  assertEquals(client.streams.at(-1)!.id, next + 2);
+});
+
+Deno.test("http2 connection: a reset of a stream never opened is a protocol error", async () => {
+  const client = new Client();
+  client.send(frame(RST_STREAM, 0, 5, u32(8)));
+  assertEquals(goawayCode(await client.frames()), 1);
 });
