@@ -208,8 +208,9 @@ export class Http2ServerStream {
         // Copied, not kept: a view would pin the socket's whole read (a body sent one octet a
         // frame would hold thousands of them).
         if (received > this.#body.length) {
+          // Most bodies come in one frame: then the buffer is exactly their size.
           const grown = new Uint8Array(
-            Math.min(
+            endStream && this.#received === 0 ? received : Math.min(
               Math.max(received, this.#body.length * 2, 1024),
               this.#connection.maxBodyBytes,
             ),
