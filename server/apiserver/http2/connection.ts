@@ -13,7 +13,7 @@
  * @module
  */
 import type { TLSSocket } from "node:tls";
-import { setImmediate } from "node:timers";
+import { clearTimeout, setImmediate, setTimeout } from "node:timers";
 import { ErrorCode, Http2Error } from "./errors.ts";
 import { encodeResponseHeaders, HpackDecoder } from "./hpack.ts";
 
@@ -52,6 +52,10 @@ const CONNECTION_WINDOW = 1 << 24;
 const MAX_HEADER_LIST_SIZE = 1 << 20;
 /** CONTINUATION frames one header block may take: 1 MiB in 16 KiB frames is 64. */
 const MAX_CONTINUATIONS = 128;
+/** Answers a client that does not read may be owed (Go's server allows as many). */
+const MAX_REPLIES_WHILE_BLOCKED = 10_000;
+/** How long an ended socket may stay open for the client to read the rest and close. */
+const LINGER_MS = 5_000;
 /** SETTINGS frames a connection may send (clients send one or two). */
 const MAX_SETTINGS_FRAMES = 100;
 /** A stream's queued response bytes above which `write` asks the writer to wait. */
@@ -279,6 +283,8 @@ export class Http2ServerConnection {
   #handling = 0;
   /** SETTINGS frames received: a client sends one or two. */
   #settingsFrames = 0;
+  /** Answers queued for the client since its socket last drained (see #reply). */
+  #repliesWhileBlocked = 0;
   readonly #decoder = new HpackDecoder(MAX_HEADER_LIST_SIZE);
   readonly #streams = new Map<number, Http2ServerStream>();
   /**
@@ -330,7 +336,7 @@ export class Http2ServerConnection {
     socket.on("data", (chunk: Uint8Array) => this.#receive(chunk));
     socket.on("drain", () => {
       this.#socketBlocked = false;
-      socket.resume();
+      this.#repliesWhileBlocked = 0;
       this.#pumpBlocked();
     });
     socket.on("close", () => this.#closeAll());
@@ -439,15 +445,34 @@ export class Http2ServerConnection {
   }
 
   /**
-   * Sends what is queued and ends the socket; destroys it once that is written, so that a
-   * client that keeps its side open does not keep the socket.
+   * Sends what is queued and ends the socket, then destroys it a while later, so that a client
+   * that keeps its side open does not keep the socket. Not at once: a client still reading the
+   * last answer sends WINDOW_UPDATEs and PINGs, and bytes arriving on a closed socket make the
+   * kernel reset the connection and drop what was not yet sent.
    */
   #endSocket(): void {
     this.#flush();
     this.#closed = true;
     const socket = this.#socket;
-    socket.once("finish", () => socket.destroy());
+    const linger = setTimeout(() => socket.destroy(), LINGER_MS);
+    linger.unref();
+    socket.once("close", () => clearTimeout(linger));
     socket.end();
+  }
+
+  /**
+   * Queues an answer the client's own frame asks for (PING and SETTINGS acknowledgements,
+   * resets). While the client does not read, a connection may owe it only so many: pausing the
+   * socket would not stop Deno's TLS from reading ahead, so the connection ends instead.
+   */
+  #reply(type: number, flags: number, id: number, payload?: Uint8Array): void {
+    if (this.#socketBlocked && ++this.#repliesWhileBlocked > MAX_REPLIES_WHILE_BLOCKED) {
+      throw new Http2Error(
+        ErrorCode.ENHANCE_YOUR_CALM,
+        `over ${MAX_REPLIES_WHILE_BLOCKED} answers owed to a client that does not read`,
+      );
+    }
+    this.#frame(type, flags, id, payload);
   }
 
   #receive(chunk: Uint8Array): void {
@@ -519,7 +544,7 @@ export class Http2ServerConnection {
         if (payload.length !== 5) throw new Http2Error(ErrorCode.FRAME_SIZE_ERROR, "PRIORITY size");
         return;
       case RST_STREAM: {
-        if (id === 0 || id > this.#lastStreamId) {
+        if (id === 0 || id % 2 === 0 || id > this.#lastStreamId) {
           throw Http2Error.protocol(`RST_STREAM on stream ${id}, which is idle`);
         }
         if (payload.length !== 4) {
@@ -536,7 +561,7 @@ export class Http2ServerConnection {
       case PING:
         if (id !== 0) throw Http2Error.protocol("PING on a stream");
         if (payload.length !== 8) throw new Http2Error(ErrorCode.FRAME_SIZE_ERROR, "PING size");
-        if (!(flags & ACK)) this.#frame(PING, ACK, 0, copyOf(payload));
+        if (!(flags & ACK)) this.#reply(PING, ACK, 0, copyOf(payload));
         return;
       case GOAWAY:
         this.#goingAway = true;
@@ -632,7 +657,7 @@ export class Http2ServerConnection {
     this.#lastStreamId = id;
     if (this.#goingAway) return;
     if (Math.max(this.#streams.size, this.#handling) >= MAX_CONCURRENT_STREAMS) {
-      this.#frame(RST_STREAM, 0, id, u32(ErrorCode.REFUSED_STREAM));
+      this.#reply(RST_STREAM, 0, id, u32(ErrorCode.REFUSED_STREAM));
       return;
     }
     let method = "", path = "", authority = "";
@@ -652,7 +677,7 @@ export class Http2ServerConnection {
         : `${previous}${name === "cookie" ? "; " : ", "}${value}`;
     }
     if (!method || !path) {
-      this.#frame(RST_STREAM, 0, id, u32(ErrorCode.PROTOCOL_ERROR));
+      this.#reply(RST_STREAM, 0, id, u32(ErrorCode.PROTOCOL_ERROR));
       return;
     }
     const url = `https://${authority || headers.host || "localhost"}${path}`;
@@ -709,7 +734,7 @@ export class Http2ServerConnection {
           break;
       }
     }
-    this.#frame(SETTINGS, ACK, 0);
+    this.#reply(SETTINGS, ACK, 0);
     // A new initial window applies to the streams already open (RFC 9113, section 6.9.2).
     const delta = initialWindow - this.#peerInitialWindow;
     this.#peerInitialWindow = initialWindow;
@@ -742,14 +767,14 @@ export class Http2ServerConnection {
       this.#pumpBlocked();
       return;
     }
-    if (id > this.#lastStreamId) {
+    if (id % 2 === 0 || id > this.#lastStreamId) {
       throw Http2Error.protocol(`WINDOW_UPDATE on stream ${id}, which is idle`);
     }
     const stream = this.#streams.get(id);
     if (!stream) return;
     if (increment === 0 || stream.sendWindow + increment > MAX_WINDOW) {
       const code = increment === 0 ? ErrorCode.PROTOCOL_ERROR : ErrorCode.FLOW_CONTROL_ERROR;
-      this.#frame(RST_STREAM, 0, id, u32(code));
+      this.#reply(RST_STREAM, 0, id, u32(code));
       this.#closeStream(stream);
       return;
     }
@@ -813,12 +838,7 @@ export class Http2ServerConnection {
       bytes.set(chunk, offset);
       offset += chunk.length;
     }
-    if (!this.#socket.write(bytes)) {
-      // Stop reading until the client reads: otherwise what it sends without reading (PINGs,
-      // SETTINGS) would pile up answers here without bound.
-      this.#socketBlocked = true;
-      this.#socket.pause();
-    }
+    if (!this.#socket.write(bytes)) this.#socketBlocked = true;
   }
 }
 
