@@ -59,13 +59,21 @@ export function impersonate(
   const groups = (headers[GROUP_HEADER] ?? "").split(",").map((g) => g.trim())
     .filter(Boolean);
   const uid = headers[UID_HEADER] || undefined;
-  const extra: Record<string, string[]> = {};
+  const extraEntries: [string, string[]][] = [];
   for (const name in headers) {
     if (!name.startsWith(EXTRA_PREFIX)) continue;
     const value = headers[name];
-    const key = decodeURIComponent(name.slice(EXTRA_PREFIX.length));
-    extra[key] = value.split(",").map((v) => v.trim());
+    let key: string;
+    try {
+      key = decodeURIComponent(name.slice(EXTRA_PREFIX.length));
+    } catch {
+      throw ApiError.badRequest(`the header ${name} is not valid percent-encoding`);
+    }
+    extraEntries.push([key, value.split(",").map((v) => v.trim())]);
   }
+  // Own properties whatever the key: assigning `extra["__proto__"]` would set the prototype
+  // instead, and that extra would skip its authorisation check below.
+  const extra: Record<string, string[]> = Object.fromEntries(extraEntries);
   if (!userName) {
     throw ApiError.badRequest(
       "impersonation requires a user: Impersonate-Group, Impersonate-Uid and " +

@@ -69,3 +69,18 @@ Deno.test("impersonation: a part the caller may not impersonate is 403; parts wi
     (error) => error instanceof ApiError && error.code === 400,
   );
 });
+
+Deno.test("impersonation: an extra named __proto__ is an extra like any other; bad encoding is 400", () => {
+  const { authz, asked } = authorizer(() => true);
+  const user = impersonate(
+    { "impersonate-user": "bob", "impersonate-extra-%5F%5Fproto%5F%5F": "x" },
+    caller,
+    authz,
+  );
+  assert.deepEqual(Object.keys(user.extra ?? {}), ["__proto__"]);
+  assert.deepEqual(asked.at(-1)?.subresource, "__proto__");
+  assert.throws(
+    () => impersonate({ "impersonate-user": "bob", "impersonate-extra-%zz": "x" }, caller, authz),
+    (error) => error instanceof ApiError && error.code === 400,
+  );
+});
