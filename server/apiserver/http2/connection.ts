@@ -4,8 +4,8 @@
  *
  * Why not `node:http2`: under Deno its server spent about 125 µs of CPU on each small request
  * in a probe with 32 clients, against about 58 µs for this framing over the same `node:tls`
- * socket, TLS included; the API server's time per create is a few hundred µs, and the rest
- * of the difference is its share of every request.
+ * socket, TLS included. The difference was a fifth of what a create cost the server; with this
+ * framing the bench's creates/s rose by 59-76% and its get p99 fell below 10 ms.
  *
  * What it leaves out: server push, priorities (clients' PRIORITY frames and flags are read and
  * ignored), and CONNECT. Outgoing frames of one turn of the event loop leave in one TLS write.
