@@ -86,8 +86,7 @@ export class Http2ServerStream {
 
   /** Set once the client's END_STREAM arrived. */
   remoteEnded = false;
-  /** Set once this side sent END_STREAM. */
-  localEnded = false;
+  /** Set once this side sent END_STREAM or either side reset the stream. */
   closed = false;
   /** Set once the response's HEADERS were queued. */
   headersWritten = false;
@@ -312,7 +311,7 @@ export class Http2ServerConnection {
   #out: Uint8Array[] = [];
   #flushScheduled = false;
   #socketBlocked = false;
-  /** The client sent GOAWAY, or this side did: no new streams. */
+  /** The client sent GOAWAY: no new streams. */
   #goingAway = false;
   #closed = false;
 
@@ -346,14 +345,6 @@ export class Http2ServerConnection {
   /** Streams open now. */
   get openStreams(): number {
     return this.#streams.size;
-  }
-
-  /** Sends GOAWAY (no error) and closes the connection once its open streams are done. */
-  goAway(): void {
-    if (this.#goingAway) return;
-    this.#goingAway = true;
-    this.#sendGoaway(ErrorCode.NO_ERROR, "");
-    this.#closeIfIdle();
   }
 
   /** Writes a response's HEADERS (and CONTINUATION frames when the block is large). */
@@ -407,7 +398,7 @@ export class Http2ServerConnection {
       if (last) this.#endLocal(stream);
     }
     this.#blocked.delete(stream);
-    if (stream.endQueued && !stream.localEnded) {
+    if (stream.endQueued && !stream.closed) {
       this.#frame(DATA, END_STREAM, stream.id);
       this.#endLocal(stream);
     }
@@ -422,15 +413,12 @@ export class Http2ServerConnection {
     }
   }
 
+  /** This side sent END_STREAM: the stream is done (this server never waits on a client). */
   #endLocal(stream: Http2ServerStream): void {
-    stream.localEnded = true;
     stream.endQueued = true;
-    if (stream.remoteEnded) this.#closeStream(stream);
-    else {
-      // Answered before the request's end (a body too large): ask the client to stop sending.
-      this.#frame(RST_STREAM, 0, stream.id, u32(ErrorCode.NO_ERROR));
-      this.#closeStream(stream);
-    }
+    // Answered before the request's end (a body too large): ask the client to stop sending.
+    if (!stream.remoteEnded) this.#frame(RST_STREAM, 0, stream.id, u32(ErrorCode.NO_ERROR));
+    this.#closeStream(stream);
   }
 
   #closeStream(stream: Http2ServerStream): void {
@@ -491,9 +479,7 @@ export class Http2ServerConnection {
   #readFrames(chunk: Uint8Array): void {
     let buffer = chunk;
     if (this.#pending) {
-      buffer = new Uint8Array(this.#pending.length + chunk.length);
-      buffer.set(this.#pending);
-      buffer.set(chunk, this.#pending.length);
+      buffer = concat([this.#pending, chunk], this.#pending.length + chunk.length);
       this.#pending = undefined;
     }
     let at = 0;
@@ -629,13 +615,7 @@ export class Http2ServerConnection {
     if (payload.length > 0) pending.fragments.push(copyOf(payload));
     if (!(flags & END_HEADERS)) return;
     this.#pendingHeaders = undefined;
-    const block = new Uint8Array(pending.size);
-    let offset = 0;
-    for (const fragment of pending.fragments) {
-      block.set(fragment, offset);
-      offset += fragment.length;
-    }
-    this.#headerBlock(pending.id, pending.endStream, block);
+    this.#headerBlock(pending.id, pending.endStream, concat(pending.fragments, pending.size));
   }
 
   /** A complete header block: a new request, or the trailers of an open one. */
@@ -832,13 +812,7 @@ export class Http2ServerConnection {
     this.#out = [];
     let total = 0;
     for (const chunk of chunks) total += chunk.length;
-    const bytes = new Uint8Array(total);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.length;
-    }
-    if (!this.#socket.write(bytes)) this.#socketBlocked = true;
+    if (!this.#socket.write(concat(chunks, total))) this.#socketBlocked = true;
   }
 }
 
@@ -849,6 +823,17 @@ function unpadded(flags: number, payload: Uint8Array): Uint8Array {
     throw Http2Error.protocol("padding longer than the frame");
   }
   return payload.subarray(1, payload.length - payload[0]);
+}
+
+/** `chunks` (`total` octets in all) in one array. */
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
 }
 
 /** A copy that owns its memory (`Buffer#slice` would return a view). */
