@@ -3,8 +3,8 @@
  * negotiate it (and upgrades). `node:http2`'s secure server accepts the connections because
  * `Deno.serve` cannot ask for client certificates (see platform-notes); it keeps the HTTP/1.1
  * ones, and HTTP/2 ones go to this project's own framing (./http2/connection.ts), which cost
- * half of `node:http2`'s CPU per request in a probe. The listener authenticates the client certificate and hands a
- * {@link ListenerRequest} to the {@link ApiHandler}.
+ * half of `node:http2`'s CPU per request in a probe. The listener authenticates the client
+ * certificate and hands a {@link ListenerRequest} to the {@link ApiHandler}.
  *
  * @module
  */
@@ -270,13 +270,6 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
   const nodeConnectionListeners = server.listeners("secureConnection");
   server.removeAllListeners("secureConnection");
   const sockets = new Set<{ destroy(): void }>();
-  server.on("secureConnection", (socket: TLSSocket) => {
-    // As Node's HTTP server does by default: a small response must not wait for the ACK of the
-    // previous segment (Nagle's algorithm) before it leaves.
-    socket.setNoDelay(true);
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
 
   let requests = 0;
   const serve = async (exchange: Exchange) => {
@@ -347,6 +340,11 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
     onStream: (stream: Http2ServerStream) => serve(stream),
   };
   server.on("secureConnection", (socket: TLSSocket) => {
+    // As Node's HTTP server does by default: a small response must not wait for the ACK of the
+    // previous segment (Nagle's algorithm) before it leaves.
+    socket.setNoDelay(true);
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
     if (socket.alpnProtocol === "h2") new Http2ServerConnection(socket, http2Options);
     else for (const listener of nodeConnectionListeners) listener.call(server, socket);
   });
