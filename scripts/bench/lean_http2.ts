@@ -16,6 +16,8 @@
  *
  * @module
  */
+import { staticEntry } from "../../server/apiserver/http2/hpack.ts";
+import { decodeHuffman } from "../../server/apiserver/http2/huffman.ts";
 import type { ApiCredentials } from "../../tests/helpers/api_client.ts";
 
 const PREFACE = new TextEncoder().encode("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
@@ -62,16 +64,10 @@ function hpackString(text: string): number[] {
   return [bytes.length, ...bytes];
 }
 
-/** `:status` values of the HPACK static table (RFC 7541 appendix A), by index. */
-const STATIC_STATUS = new Map([
-  [8, 200],
-  [9, 204],
-  [10, 206],
-  [11, 304],
-  [12, 400],
-  [13, 404],
-  [14, 500],
-]);
+/** Whether static table entry `index` names `:status` (entries 8-14). */
+function namesStatus(index: number): boolean {
+  return staticEntry(index)?.[0] === ":status";
+}
 
 /**
  * The `:status` at the start of a response header block, or 0 when it cannot be read there.
@@ -79,9 +75,8 @@ const STATIC_STATUS = new Map([
  * The client set SETTINGS_HEADER_TABLE_SIZE to 0, so the server's encoder indexes nothing: the
  * block may open with dynamic-table size updates, then `:status` (which HTTP/2 puts first) is
  * either a static entry (200, 404, ...) or a literal whose name is a static `:status` entry
- * (8-14) and whose value is three digits, plain or Huffman-coded (RFC 7541 appendix B: '0'-'2'
- * are 5-bit codes 0-2, '3'-'9' 6-bit codes 25-31). Any other form, or a value the block cuts
- * short (the rest in a CONTINUATION frame), gives 0: never a wrong status.
+ * and whose value is three digits, plain or Huffman-coded. Any other form, or a value the block
+ * cuts short (the rest in a CONTINUATION frame), gives 0: never a wrong status.
  */
 export function statusOf(block: Uint8Array): number {
   let i = 0;
@@ -95,34 +90,23 @@ export function statusOf(block: Uint8Array): number {
   }
   const first = block[i++];
   if (first === undefined) return 0;
-  if (first & 0x80) return STATIC_STATUS.get(first & 0x7f) ?? 0;
+  if (first & 0x80) return namesStatus(first & 0x7f) ? Number(staticEntry(first & 0x7f)![1]) : 0;
   // Literal with incremental indexing (01xxxxxx) or without / never indexed (000xxxxx).
   const nameIndex = first & 0x40 ? first & 0x3f : first & 0x0f;
-  if (!STATIC_STATUS.has(nameIndex) || i >= block.length) return 0;
+  if (!namesStatus(nameIndex) || i >= block.length) return 0;
   const huffman = block[i] & 0x80, length = block[i++] & 0x7f;
   // 0x7f would continue the length in more bytes: far too long for three digits.
   if (length === 0x7f || i + length > block.length) return 0;
-  const value = block.subarray(i, i + length);
-  if (!huffman) {
-    const text = new TextDecoder().decode(value);
-    return /^[1-9]\d\d$/.test(text) ? Number(text) : 0;
-  }
-  let status = 0, bit = 0;
-  const next = () => (value[bit >> 3] >> (7 - (bit++ & 7))) & 1;
-  for (let digit = 0; digit < 3; digit++) {
-    if (bit + 5 > value.length * 8) return 0;
-    let code = 0;
-    for (let n = 0; n < 5; n++) code = (code << 1) | next();
-    if (code > 2) {
-      // 6-bit codes 25-31 ('3'-'9') start with the 5 bits 12-15; the rest are not digits.
-      if (code < 12 || code > 15 || bit + 1 > value.length * 8) return 0;
-      code = (code << 1) | next();
-      if (code < 25) return 0;
-      code -= 22;
+  let value = block.subarray(i, i + length);
+  if (huffman) {
+    try {
+      value = decodeHuffman(value);
+    } catch {
+      return 0; // not a valid Huffman string
     }
-    status = status * 10 + code;
   }
-  return status >= 100 ? status : 0; // a leading '0' is no status
+  const text = new TextDecoder().decode(value);
+  return /^[1-9]\d\d$/.test(text) ? Number(text) : 0;
 }
 
 /** An HTTP/2 connection that sends one request after another. */

@@ -230,20 +230,20 @@ function latin1(octets: Uint8Array): string {
   return text;
 }
 
-/** Status codes the static table holds (index by code). */
-const STATIC_STATUS: Record<number, number> = {
-  200: 8,
-  204: 9,
-  206: 10,
-  304: 11,
-  400: 12,
-  404: 13,
-  500: 14,
-};
-
+/** Static table index of each `:status` value the table holds (200, 204, ...). */
+const STATIC_STATUS: Record<string, number> = {};
 /** Static table index of each name, for literals with an indexed name. */
 const STATIC_NAME = new Map<string, number>();
-for (let i = STATIC_TABLE.length - 1; i >= 0; i--) STATIC_NAME.set(STATIC_TABLE[i][0], i + 1);
+for (let i = STATIC_TABLE.length - 1; i >= 0; i--) {
+  const [name, value] = STATIC_TABLE[i];
+  STATIC_NAME.set(name, i + 1);
+  if (name === ":status") STATIC_STATUS[value] = i + 1;
+}
+
+/** The static table's entry at `index` (from 1), if there is one. */
+export function staticEntry(index: number): readonly [string, string] | undefined {
+  return STATIC_TABLE[index - 1];
+}
 
 /**
  * Encodes a response's header block: `:status` first, then each header as a literal without
@@ -254,7 +254,7 @@ export function encodeResponseHeaders(
   headers: Readonly<Record<string, string>>,
 ): Uint8Array {
   const out: number[] = [];
-  const staticStatus = STATIC_STATUS[status];
+  const staticStatus = STATIC_STATUS[String(status)];
   if (staticStatus) out.push(0x80 | staticStatus);
   else {
     out.push(0x08); // literal without indexing, name `:status` (static 8)
