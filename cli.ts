@@ -11,7 +11,7 @@
 import { ConfigError, defaultDirs, loadServerConfig, serverHelp } from "./server/config.ts";
 import { K3TS_VERSION, KUBERNETES_VERSION } from "./version.ts";
 
-const HELP = `k3ts — lightweight Kubernetes in TypeScript
+const HELP = `k3ts - lightweight Kubernetes in TypeScript
 
 Usage: k3ts <command> [flags]
 
@@ -109,7 +109,7 @@ async function runCertificate(args: string[]): Promise<never> {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
-  const { runCertificateCommand } = await import("./server/tls/mod.ts");
+  const { runCertificateCommand } = await import("./server/tls/certificate_cli.ts");
   Deno.exit(await runCertificateCommand(args, { dataDir }));
 }
 

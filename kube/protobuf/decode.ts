@@ -12,10 +12,8 @@ import { ApiError } from "../errors.ts";
 import type { JsonObject, KubeObject } from "../types.ts";
 import { messageForKind, MESSAGES } from "./kinds.ts";
 import { decodeMessage } from "./message.ts";
+import { KUBE_PROTOBUF } from "./media_type.ts";
 import { WireFormatError, WireReader, WireType } from "./wire.ts";
-
-/** The protobuf media type, without parameters. */
-export const KUBE_PROTOBUF = "application/vnd.kubernetes.protobuf";
 
 const MAGIC = [0x6b, 0x38, 0x73, 0x00];
 const utf8 = new TextDecoder();
@@ -131,18 +129,4 @@ function readTypeMeta(bytes: Uint8Array, envelope: Envelope): void {
     if (field === 1) envelope.apiVersion = value;
     else if (field === 2) envelope.kind = value;
   }
-}
-
-/**
- * Whether a `Content-Type` header names Kubernetes protobuf (parameters ignored, case-insensitive).
- *
- * @example
- * ```ts
- * isKubeProtobuf("application/vnd.kubernetes.protobuf"); // true
- * isKubeProtobuf("application/json"); // false
- * ```
- */
-export function isKubeProtobuf(contentType: string | null | undefined): boolean {
-  if (!contentType) return false;
-  return contentType.split(";")[0].trim().toLowerCase() === KUBE_PROTOBUF;
 }

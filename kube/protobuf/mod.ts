@@ -16,5 +16,6 @@
  *
  * @module
  */
-export { decodeKubeProtobuf, type DecodeOptions, isKubeProtobuf, KUBE_PROTOBUF } from "./decode.ts";
+export { decodeKubeProtobuf, type DecodeOptions } from "./decode.ts";
+export { isKubeProtobuf, KUBE_PROTOBUF } from "./media_type.ts";
 export { supportedKinds } from "./kinds.ts";

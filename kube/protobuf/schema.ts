@@ -47,7 +47,7 @@ export type FieldFlag = "ptr" | "keep" | "rep" | "inline";
  */
 export type FieldSpec = readonly [json: string, type: string, flag?: FieldFlag];
 
-/** A message: field number → field. */
+/** A message: field number -> field. */
 export type MessageSpec = Readonly<Record<number, FieldSpec>>;
 
 /** Messages by name (`<group>.<Message>`, e.g. `core.PodSpec`, `meta.ObjectMeta`). */

@@ -99,12 +99,22 @@ export function createApiHandler(options: ApiHandlerOptions, stores: StoreSet): 
     options.subresourceCreators,
   );
 
+  async function openApiDocument(path: string, url: URL): Promise<Response> {
+    const doc = await openapi.document(path.slice("/openapi/v3/".length));
+    if (!doc) throw ApiError.pathNotFound();
+    const hashed = url.searchParams.has("hash");
+    return jsonResponse(200, doc.json, {
+      etag: `"${doc.hash}"`,
+      "cache-control": hashed ? "public, immutable" : "no-cache, private",
+    });
+  }
+
   function nonResource(
     request: ApiRequest,
     url: URL,
     info: RequestInfo,
     user: RequestUser | undefined,
-  ): Response | undefined {
+  ): Response | Promise<Response> | undefined {
     const path = url.pathname.replace(/\/$/, "") || "/";
     switch (path) {
       case "/version":
@@ -140,16 +150,8 @@ export function createApiHandler(options: ApiHandlerOptions, stores: StoreSet): 
         })
         : jsonResponse(200, discovery.groupList());
     }
-    if (path === "/openapi/v3") return jsonResponse(200, openapi.index());
-    if (path.startsWith("/openapi/v3/")) {
-      const doc = openapi.document(path.slice("/openapi/v3/".length));
-      if (!doc) throw ApiError.pathNotFound();
-      const hashed = url.searchParams.has("hash");
-      return jsonResponse(200, doc.json, {
-        etag: `"${doc.hash}"`,
-        "cache-control": hashed ? "public, immutable" : "no-cache, private",
-      });
-    }
+    if (path === "/openapi/v3") return openapi.index().then((index) => jsonResponse(200, index));
+    if (path.startsWith("/openapi/v3/")) return openApiDocument(path, url);
     if (info.version && !info.resource) {
       // `/api/v1`, `/apis/<g>/<v>`
       const list = discovery.resourceList(info.group, info.version);
@@ -176,7 +178,7 @@ export function createApiHandler(options: ApiHandlerOptions, stores: StoreSet): 
       }
       if (!info.isResourceRequest || !info.resource) {
         const response = nonResource(request, url, info, user);
-        if (response) return response;
+        if (response) return await response;
         throw ApiError.pathNotFound();
       }
       const virtual = VIRTUAL_RESOURCES.find((v) =>

@@ -4,9 +4,8 @@
  *
  * @module
  */
-import { parse as parseYaml, parseAllDocuments } from "yaml";
 import { ApiError } from "../../kube/errors.ts";
-import { decodeKubeProtobuf, isKubeProtobuf } from "../../kube/protobuf/mod.ts";
+import { KUBE_PROTOBUF } from "../../kube/protobuf/media_type.ts";
 import { type ApiRequest, ListenerRequest } from "./api_request.ts";
 
 /** Upstream's limit on request bodies (3 MiB). */
@@ -100,9 +99,21 @@ export function parseJsonBody(bytes: Uint8Array): unknown {
   }
 }
 
-/** Parses a single YAML document (JSON is YAML). */
-export function parseYamlBody(bytes: Uint8Array): unknown {
+/**
+ * Parses a single YAML document. JSON is YAML, and what kubectl sends as YAML (server-side apply)
+ * is JSON, so a body that parses as JSON is taken as it is: the YAML parser, slower and about
+ * 5 MB of resident memory once loaded, is imported only for a body that needs it.
+ */
+export async function parseYamlBody(bytes: Uint8Array): Promise<unknown> {
   const text = bodyText(bytes);
+  if (text.trimStart().startsWith("{")) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // Not JSON after all (YAML flow mapping, or broken): the YAML parser words the verdict.
+    }
+  }
+  const { parse: parseYaml, parseAllDocuments } = await import("yaml");
   const docs = parseAllDocuments(text);
   const list = Array.isArray(docs) ? docs : [docs];
   if (list.length !== 1) {
@@ -120,14 +131,20 @@ export function parseYamlBody(bytes: Uint8Array): unknown {
 }
 
 /** Decodes an object body by Content-Type: JSON (default), YAML, or Kubernetes protobuf. */
-export function decodeObjectBody(bytes: Uint8Array, contentType: string | null): unknown {
+export async function decodeObjectBody(
+  bytes: Uint8Array,
+  contentType: string | null,
+): Promise<unknown> {
   const type = (contentType ?? "application/json").split(";")[0].trim().toLowerCase();
   let value: unknown;
   if (type === "" || type === "application/json" || type === "*/*") value = parseJsonBody(bytes);
   else if (type === "application/yaml" || type === "application/x-yaml") {
-    value = parseYamlBody(bytes);
-  } else if (isKubeProtobuf(type)) value = decodeKubeProtobuf(bytes);
-  else {
+    value = await parseYamlBody(bytes);
+  } else if (type === KUBE_PROTOBUF) {
+    // Loaded on first use: only a few imperative kubectl commands send protobuf.
+    const { decodeKubeProtobuf } = await import("../../kube/protobuf/decode.ts");
+    value = decodeKubeProtobuf(bytes);
+  } else {
     throw ApiError.unsupportedMediaType(type, [
       "application/json",
       "application/yaml",

@@ -1,11 +1,12 @@
 /**
  * `/openapi/v3` documents, built from the registry and the schemas once per registry generation
- * (a resource added at run time rebuilds them on next use).
+ * (a resource added at run time rebuilds them on next use). The builder is imported on the first
+ * request for them: a server nobody runs `kubectl explain` or `apply` against never loads it.
  *
  * @module
  */
 import { BUILTIN_SCHEMAS } from "../../kube/schema/builtin.ts";
-import { buildOpenApiV3, type OpenApiDocument, type OpenApiV3 } from "../../kube/schema/openapi.ts";
+import type { OpenApiDocument, OpenApiV3 } from "../../kube/schema/openapi.ts";
 import type { SchemaSet } from "../../kube/schema/types.ts";
 import type { ResourceRegistry } from "./resources.ts";
 
@@ -17,8 +18,9 @@ export class OpenApiCache {
 
   constructor(readonly registry: ResourceRegistry, readonly schemas: SchemaSet = BUILTIN_SCHEMAS) {}
 
-  #current(): OpenApiV3 {
+  async #current(): Promise<OpenApiV3> {
     if (!this.#built || this.#generation !== this.registry.generation) {
+      const { buildOpenApiV3 } = await import("../../kube/schema/openapi.ts");
       this.#built = buildOpenApiV3(this.registry.all().map((r) => r.info), this.schemas);
       this.#index = JSON.stringify(this.#built.index);
       this.#generation = this.registry.generation;
@@ -27,13 +29,13 @@ export class OpenApiCache {
   }
 
   /** Body of `GET /openapi/v3`. */
-  index(): string {
-    this.#current();
+  async index(): Promise<string> {
+    await this.#current();
     return this.#index;
   }
 
   /** The document at `/openapi/v3/<key>` (`api/v1`, `apis/apps/v1`), or undefined. */
-  document(key: string): OpenApiDocument | undefined {
-    return this.#current().documents.get(key);
+  async document(key: string): Promise<OpenApiDocument | undefined> {
+    return (await this.#current()).documents.get(key);
   }
 }

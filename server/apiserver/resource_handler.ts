@@ -103,7 +103,7 @@ export class ResourceHandler {
       }
       case "create": {
         if (name === undefined) {
-          const body = decodeObjectBody(
+          const body = await decodeObjectBody(
             await readBody(request),
             request.headers.get("content-type"),
           );
@@ -117,7 +117,7 @@ export class ResourceHandler {
           `${store.resource.info.group}/${store.resource.info.plural}/${sub}`,
         );
         if (creator) {
-          const body = decodeObjectBody(
+          const body = await decodeObjectBody(
             await readBody(request),
             request.headers.get("content-type"),
           );
@@ -143,7 +143,7 @@ export class ResourceHandler {
             "the server does not allow this method on the requested resource",
           );
         }
-        const body = decodeObjectBody(
+        const body = await decodeObjectBody(
           await readBody(request),
           request.headers.get("content-type"),
         ) as KubeObject;
@@ -177,7 +177,7 @@ export class ResourceHandler {
         }
         const bytes = await readBody(request);
         const body = type === "apply"
-          ? decodeObjectBody(bytes, "application/yaml")
+          ? await decodeObjectBody(bytes, "application/yaml")
           : parseJsonBody(bytes);
         const options = { ...writeOptions(q, request, user), subresource: sub };
         if (type === "apply" && !q.get("fieldManager")) {
@@ -270,7 +270,7 @@ export class ResourceHandler {
     const abort = new AbortController();
     const signals = [abort.signal, request.signal];
     const timeoutSeconds = Number(q.get("timeoutSeconds") ?? "0");
-    // Upstream ends watches after 30–60 minutes so clients spread their re-lists.
+    // Upstream ends watches after 30-60 minutes so clients spread their re-lists.
     const timeout = timeoutSeconds > 0 ? timeoutSeconds : 1800 + Math.floor(Math.random() * 1800);
     signals.push(AbortSignal.timeout(timeout * 1000));
     const signal = AbortSignal.any(signals);
@@ -381,7 +381,7 @@ function writeOptions(q: URLSearchParams, request: ApiRequest, user: RequestUser
   };
 }
 
-/** Upstream names an unnamed manager after the client: `kubectl/v1.32 (linux)` → `kubectl`. */
+/** Upstream names an unnamed manager after the client: `kubectl/v1.32 (linux)` -> `kubectl`. */
 function managerFromUserAgent(userAgent: string | null): string {
   const name = (userAgent ?? "unknown").split("/")[0].trim();
   return name === "" ? "unknown" : name.slice(0, 128);
@@ -394,7 +394,10 @@ async function deleteOptions(
 ): Promise<DeleteOptions> {
   const bytes = await readBody(request);
   const body = bytes.byteLength > 0
-    ? decodeObjectBody(bytes, request.headers.get("content-type")) as Record<string, unknown>
+    ? await decodeObjectBody(bytes, request.headers.get("content-type")) as Record<
+      string,
+      unknown
+    >
     : {};
   const grace = q.get("gracePeriodSeconds") ?? body.gracePeriodSeconds;
   const policy = q.get("propagationPolicy") ?? body.propagationPolicy;
@@ -459,7 +462,7 @@ async function bind(
   request: ApiRequest,
   user: RequestUser,
 ): Promise<Response> {
-  const binding = decodeObjectBody(bytes, request.headers.get("content-type")) as KubeObject;
+  const binding = await decodeObjectBody(bytes, request.headers.get("content-type")) as KubeObject;
   const node = binding.target?.name;
   if (!node) {
     throw ApiError.invalid({ resource: "bindings", group: "", kind: "Binding" }, name, [{

@@ -38,7 +38,7 @@ export async function handleReview(
       `the server does not allow this method on the requested resource`,
     );
   }
-  const review = decodeObjectBody(
+  const review = await decodeObjectBody(
     await readBody(request),
     request.headers.get("content-type"),
   ) as KubeObject;

@@ -30,7 +30,7 @@ export interface CertificateCommandOptions {
 const SERVICE_NAMES = Object.keys(CERTIFICATE_SERVICES).join(", ");
 
 /** `k3ts certificate --help`. */
-export const CERTIFICATE_HELP = `k3ts certificate — inspect and renew the server's certificates
+export const CERTIFICATE_HELP = `k3ts certificate - inspect and renew the server's certificates
 
 Usage:
   k3ts certificate check  [--output text|table|json] [--service NAME]... [--data-dir DIR]

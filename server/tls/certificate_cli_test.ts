@@ -129,7 +129,7 @@ Deno.test("cli: bad command lines exit 1 with a clear message", async () => {
   }
   const bare = await run([], dir.path);
   assert.equal(bare.code, 1);
-  assert.match(bare.stderr, /^k3ts certificate — /);
+  assert.match(bare.stderr, /^k3ts certificate - /);
   const help = await run(["--help"], dir.path);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /k3ts certificate rotate \[--service NAME\]/);

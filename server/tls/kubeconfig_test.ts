@@ -53,3 +53,25 @@ Deno.test("kubeconfig: the mode is applied even when the file existed", async ()
   await writeAdminKubeconfig({ path, serverUrl: "https://127.0.0.1:1", ...pems });
   assert.equal(await modeOf(path), 0o600);
 });
+
+Deno.test("kubeconfig: names and URLs a YAML reader could misread are quoted", async () => {
+  await using dir = await tempDataDir();
+  const path = join(dir.path, "k3ts.yaml");
+  for (
+    const [clusterName, serverUrl] of [
+      ["true", "https://[::1]:6443"],
+      ["lab: one # two", "https://example.test:6443/a b"],
+      ["0755", 'https://"quoted"\\'],
+      ["no", "https://127.0.0.1:6443"],
+    ]
+  ) {
+    await writeAdminKubeconfig({ path, serverUrl, clusterName, ...pems });
+    const config = parse(await Deno.readTextFile(path));
+    assert.equal(config["current-context"], clusterName);
+    assert.deepEqual(config.contexts, [{
+      name: clusterName,
+      context: { cluster: clusterName, user: clusterName },
+    }]);
+    assert.equal(config.clusters[0].cluster.server, serverUrl);
+  }
+});

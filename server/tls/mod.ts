@@ -1,7 +1,8 @@
 /**
  * TLS bootstrap for the k3ts server: CAs, leaf certificates, CSR signing, join tokens, the admin
  * kubeconfig and client certificate checks; and the certificate lifecycle after it: the
- * inventory, expiry warnings, on-demand renewal and the `k3ts certificate` command.
+ * inventory, expiry warnings and on-demand renewal. The `k3ts certificate` command is
+ * `certificate_cli.ts`, imported by the CLI alone, so a running server does not load it.
  *
  * @example
  * ```ts
@@ -97,8 +98,3 @@ export {
   rfc3339,
   usageNames,
 } from "./certificate_report.ts";
-export {
-  CERTIFICATE_HELP,
-  type CertificateCommandOptions,
-  runCertificateCommand,
-} from "./certificate_cli.ts";

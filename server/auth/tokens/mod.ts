@@ -1,7 +1,8 @@
 /**
  * Bearer-token authentication: the service-account signing key, bound service-account tokens
- * and the TokenRequest API, bootstrap tokens, the request authenticator that tries them, and
- * the `k3ts token` command.
+ * and the TokenRequest API, bootstrap tokens, and the request authenticator that tries them.
+ * The `k3ts token` command is `token_cli.ts`, imported by the CLI alone: it brings an API client
+ * and the YAML library a running server never needs.
  *
  * @example
  * ```ts
@@ -73,4 +74,3 @@ export {
   bearerTokenOf,
   createBearerAuthenticator,
 } from "./bearer_authenticator.ts";
-export { runTokenCommand, type TokenCommandOptions } from "./token_cli.ts";
