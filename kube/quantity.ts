@@ -46,7 +46,7 @@ export function parseQuantity(value: unknown): number | undefined {
 
 /**
  * The quantity in thousandths, rounded up to an integer, as upstream's `Quantity.MilliValue()`
- * (cpu `250m` → 250, `1.5` → 1500). Exact for decimal input: no binary floating-point drift.
+ * (cpu `250m` -> 250, `1.5` -> 1500). Exact for decimal input: no binary floating-point drift.
  *
  * @param value a quantity string or a number.
  * @returns the integer, or undefined if `value` is not a quantity.
@@ -61,8 +61,8 @@ export function milliValue(value: unknown): number | undefined {
 }
 
 /**
- * The quantity as an integer, rounded up, as upstream's `Quantity.Value()` (memory `1Gi` →
- * 1073741824, `0.5` → 1).
+ * The quantity as an integer, rounded up, as upstream's `Quantity.Value()` (memory `1Gi` ->
+ * 1073741824, `0.5` -> 1).
  *
  * @param value a quantity string or a number.
  * @returns the integer, or undefined if `value` is not a quantity.

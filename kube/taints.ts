@@ -1,8 +1,8 @@
 /**
  * Taints and tolerations, as the scheduler, the node lifecycle controller and a kubelet read
  * them: upstream's matching rule (a toleration matches a taint when its effect is empty or equal,
- * its key is empty or equal, and — operator `Exists` — any value, or — operator `Equal`, the
- * default — the same value), what keeps a pod off a node, how long a pod may stay on a node with
+ * its key is empty or equal, and -- operator `Exists` -- any value, or -- operator `Equal`, the
+ * default -- the same value), what keeps a pod off a node, how long a pod may stay on a node with
  * NoExecute taints, and the well-known `node.kubernetes.io/*` taint keys.
  *
  * @module
@@ -101,7 +101,7 @@ export function untoleratedPreferNoSchedule(
 
 /**
  * How long a pod may stay on a node with these NoExecute taints, as upstream's taint manager
- * decides: 0 when one is not tolerated (or a matching toleration allows ≤ 0 s), undefined when
+ * decides: 0 when one is not tolerated (or a matching toleration allows <= 0 s), undefined when
  * every matching toleration is unbounded, else the shortest `tolerationSeconds` (in seconds)
  * among the first toleration matching each taint.
  */

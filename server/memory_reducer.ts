@@ -6,7 +6,7 @@
  * survives, so it sizes up to `--max-semi-space-size` per half) and after a burst of load, and
  * nothing shrinks it again while no garbage is made. A memory-reducing collection does: the
  * young generation of an idle server went from 7.9 to 0.3 MB, and the bench's idle resident
- * memory from 83.2–84.0 MB to 76.8–78.0 MB.
+ * memory from 83.2-84.0 MB to 76.8-78.0 MB.
  * So one runs when start-up is done, and again after each quiet period that followed activity:
  * never during load, where it would cost a full collection for nothing.
  *

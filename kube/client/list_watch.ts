@@ -1,8 +1,8 @@
 /**
  * The one client interface informers read through: a list, then a watch from the list's
- * resourceVersion. Two transports implement it with the same semantics — HTTP for the agent and
+ * resourceVersion. Two transports implement it with the same semantics -- HTTP for the agent and
  * users (`http_list_watch.ts`), in-process for the server's own controllers
- * (`server/apiserver/in_process_list_watch.ts`, with no HTTP hop) — so an informer does not know
+ * (`server/apiserver/in_process_list_watch.ts`, with no HTTP hop) -- so an informer does not know
  * which one it reads.
  *
  * Selectors belong to the transport when it is constructed: the list and every watch apply the

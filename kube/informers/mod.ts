@@ -1,5 +1,5 @@
 /**
- * Informers and work queues, the pieces every control loop is built from — the server's
+ * Informers and work queues, the pieces every control loop is built from -- the server's
  * controllers in-process, the agent and simulated nodes over HTTP: list-then-watch through a
  * {@link ListWatch} transport, shared indexed caches, and work queues with rate-limited retries.
  *

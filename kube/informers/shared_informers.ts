@@ -48,10 +48,10 @@ export function splitKey(key: string): { namespace: string | undefined; name: st
  * without and with, for a pod written by three managers).
  */
 export class InformerCache {
-  /** namespace ("" for cluster-scoped) → name → object. */
+  /** namespace ("" for cluster-scoped) -> name -> object. */
   #objects = new Map<string, Map<string, KubeObject>>();
   #indexers = new Map<string, IndexFunction>();
-  /** index name → value → keys. */
+  /** index name -> value -> keys. */
   #indexes = new Map<string, Map<string, Set<string>>>();
   #handlers = new Set<(event: CacheEvent) => void>();
   #synced = false;

@@ -32,7 +32,7 @@ export interface WorkQueueRunOptions {
    */
   isNoteworthy?: (error: unknown) => boolean;
   /**
-   * Workers start once this resolves — a controller's caches synced: counting from half-filled
+   * Workers start once this resolves -- a controller's caches synced: counting from half-filled
    * caches would create what exists already. When it rejects (the signal aborted first), none do.
    */
   startAfter?: Promise<unknown>;

@@ -29,7 +29,7 @@ function invalid(message: string): ApiError {
 }
 
 /**
- * Splits a JSON pointer into unescaped tokens (`~1` → `/`, `~0` → `~`).
+ * Splits a JSON pointer into unescaped tokens (`~1` -> `/`, `~0` -> `~`).
  *
  * @throws {ApiError} 422 when the pointer is neither empty nor starts with `/`.
  */

@@ -208,7 +208,7 @@ function jsonKind(value: unknown): string {
   return typeof value === "object" ? "object" : typeof value;
 }
 
-/** `io.k8s.api.apps.v1.DeploymentSpec` → `DeploymentSpec`. */
+/** `io.k8s.api.apps.v1.DeploymentSpec` -> `DeploymentSpec`. */
 function shortName(schemaName: string): string {
   return schemaName.slice(schemaName.lastIndexOf(".") + 1);
 }

@@ -49,7 +49,7 @@ function splitTerms(input: string): string[] {
 
 /**
  * Parses a field selector and binds it to the resource's readable fields.
- * @param readers field path → getter; `metadata.name`/`metadata.namespace` are always added.
+ * @param readers field path -> getter; `metadata.name`/`metadata.namespace` are always added.
  * @throws {ApiError} 400 for syntax errors or unsupported fields (upstream's wording).
  */
 export function parseFieldSelector(

@@ -169,7 +169,7 @@ export function isValidPort(value: unknown): value is number {
 /** The detail upstream gives for a bad port number. */
 export const PORT_RANGE_DETAIL = "must be between 1 and 65535, inclusive";
 
-/** A named port (IANA service name): ≤15 chars, lowercase alphanumerics and `-`, a letter. */
+/** A named port (IANA service name): <=15 chars, lowercase alphanumerics and `-`, a letter. */
 export function portName(value: string): string[] {
   const errors: string[] = [];
   if (value.length > 15) errors.push("must be no more than 15 characters");

@@ -1,6 +1,6 @@
 /**
  * Unknown and mistyped fields in a write, per `?fieldValidation=`: Strict refuses unknown
- * fields (400), Warn drops them with a `Warning` header, Ignore drops them silently — as
+ * fields (400), Warn drops them with a `Warning` header, Ignore drops them silently -- as
  * upstream's decoder, which has no place to keep them. Mistyped values are always a 400.
  *
  * @module

@@ -68,7 +68,7 @@ const storedTexts = new WeakMap<KubeObject, string>();
 
 /**
  * Encodes an object for storage; the resourceVersion is the row's revision, not stored. The
- * text starts `{"apiVersion":…,"kind":…,"metadata":{` (as upstream orders them), which lets
+ * text starts `{"apiVersion":...,"kind":...,"metadata":{` (as upstream orders them), which lets
  * {@link storedJson} stamp the resourceVersion into it without parsing.
  */
 export function encodeForStorage(obj: KubeObject): string {

@@ -1,6 +1,6 @@
 /**
  * Binding a pod to a node: what `POST pods/<name>/binding` does, and what the scheduler calls
- * in-process — set `spec.nodeName` and the PodScheduled condition in one write.
+ * in-process -- set `spec.nodeName` and the PodScheduled condition in one write.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * Parses an API request path into what it addresses, like upstream's `RequestInfoFactory`:
- * `/apis/apps/v1/namespaces/default/deployments/web/scale` → group apps, version v1,
+ * `/apis/apps/v1/namespaces/default/deployments/web/scale` -> group apps, version v1,
  * namespace default, resource deployments, name web, subresource scale, verb from the method.
  *
  * @module

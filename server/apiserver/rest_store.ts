@@ -1,7 +1,7 @@
 /**
  * The generic REST store: create, read, update, patch, delete and list for every resource, over
  * one {@link Backend}. Resources differ only by their {@link ResourceStrategy}; the flow is always
- * system metadata → defaults → prepare → validate → admission → one storage write.
+ * system metadata -> defaults -> prepare -> validate -> admission -> one storage write.
  *
  * @module
  */
@@ -269,7 +269,7 @@ export class RestStore {
       } else {
         // A filtered list reads the limit's worth first (every row may match) and doubles the
         // page while the filter drops rows, up to FILTERED_PAGE_MAX: reading 500 rows of 10,000
-        // pod-sized values took 1.8–2.2 ms here against 0.4–0.6 ms for 100.
+        // pod-sized values took 1.8-2.2 ms here against 0.4-0.6 ms for 100.
         let pageSize = limit;
         for (;;) {
           const page = await this.#deps.backend.list(prefix, {

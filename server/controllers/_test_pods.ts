@@ -1,5 +1,5 @@
 /**
- * Test support for controllers: with no nodes and no kubelet yet, a test plays the kubelet —
+ * Test support for controllers: with no nodes and no kubelet yet, a test plays the kubelet --
  * it sets pods Running and Ready (or not) itself, with a pod IP.
  *
  * @module

@@ -1,7 +1,7 @@
 /**
  * Controller references: which object controls another (the one ownerReference with
  * `controller: true`), which cached owner a reference names, which owners' selectors match an
- * object, and claiming — adopting orphans a controller's selector matches and releasing objects
+ * object, and claiming -- adopting orphans a controller's selector matches and releasing objects
  * it controls that no longer match, as upstream's ControllerRefManager.
  *
  * @module

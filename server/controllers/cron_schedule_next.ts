@@ -1,8 +1,8 @@
 /**
  * When a cron schedule fires next, as upstream's CronJob controller asks robfig/cron v3: five
- * fields (minute, hour, day of month, month, day of week) or a descriptor (`@hourly` … `@yearly`,
+ * fields (minute, hour, day of month, month, day of week) or a descriptor (`@hourly` ... `@yearly`,
  * `@every <duration>`), evaluated in a time zone's wall clock. A day matches when both day fields
- * match if either of them starts with `*` (or `?`), and when either matches otherwise — cron's
+ * match if either of them starts with `*` (or `?`), and when either matches otherwise -- cron's
  * day-of-month/day-of-week OR rule.
  *
  * Grammar and error texts live in the CronJob strategy (`cronScheduleError`): a schedule is
@@ -200,7 +200,7 @@ const DURATION_UNIT_MS: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
   "µs": 1e-3,
-  "μs": 1e-3,
+  "\u03bcs": 1e-3,
   ms: 1,
   s: 1000,
   m: MINUTE_MS,
@@ -251,7 +251,7 @@ export function parseCronSchedule(schedule: string, timeZone?: string): CronSche
 
 /**
  * An instant as RFC 3339 in a time zone's wall clock with its offset (`2024-03-01T09:00:00+01:00`,
- * or `…Z` in UTC), as Go's `Time.In(loc).Format(time.RFC3339)`.
+ * or `...Z` in UTC), as Go's `Time.In(loc).Format(time.RFC3339)`.
  */
 export function formatInZone(at: number, timeZone?: string): string {
   const seconds = Math.floor(at / 1000) * 1000;

@@ -1,7 +1,7 @@
 /**
  * The CronJob controller (upstream's v2): at each time the schedule names, creates a Job from
- * the template named `<cronjob>-<scheduled minutes since the epoch>` — the name is the lock that
- * keeps one scheduled time from running twice — honouring `startingDeadlineSeconds`,
+ * the template named `<cronjob>-<scheduled minutes since the epoch>` -- the name is the lock that
+ * keeps one scheduled time from running twice -- honouring `startingDeadlineSeconds`,
  * `concurrencyPolicy` (Allow, Forbid, Replace) and `suspend`; keeps `status.active`,
  * `lastScheduleTime` and `lastSuccessfulTime`; and deletes finished Jobs beyond the history
  * limits. Each CronJob waits on one timer to its next scheduled time; nothing polls.

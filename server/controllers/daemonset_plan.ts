@@ -1,8 +1,8 @@
 /**
  * The DaemonSet controller's decisions, as pure functions of what the caches show: which nodes
  * need a daemon pod and which pods must go (upstream's `podsShouldBeOnNode`), which old pods a
- * rolling update replaces next within `maxUnavailable` — or, with `maxSurge`, on which nodes it
- * starts new pods first — and the counts the status reports.
+ * rolling update replaces next within `maxUnavailable` -- or, with `maxSurge`, on which nodes it
+ * starts new pods first -- and the counts the status reports.
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
  * A Deployment's status from its ReplicaSets, and its conditions: `Available` (enough pods
  * available: `replicas - maxUnavailable`) and `Progressing` (a new ReplicaSet, pods moving,
- * complete, paused — or stuck past `progressDeadlineSeconds`). `kubectl rollout status` reads
+ * complete, paused -- or stuck past `progressDeadlineSeconds`). `kubectl rollout status` reads
  * these fields; the reasons and messages are upstream's.
  *
  * @module

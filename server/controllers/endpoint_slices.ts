@@ -121,7 +121,7 @@ export interface SlicePlan {
 
 /**
  * Places the wanted endpoints into slices: an endpoint stays in the slice it is in; new ones fill
- * the room left, then new slices of at most `perSlice`. Slices left empty go — unless the Service
+ * the room left, then new slices of at most `perSlice`. Slices left empty go -- unless the Service
  * has no endpoints at all, when one empty slice stays as the placeholder upstream keeps.
  */
 export function planSlices(
@@ -177,7 +177,7 @@ export function planSlices(
 }
 
 /**
- * Writes a slice controller made that its cache has not shown yet: slice name → the
+ * Writes a slice controller made that its cache has not shown yet: slice name -> the
  * resourceVersion written, or "deleted".
  */
 class SliceTracker {

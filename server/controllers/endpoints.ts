@@ -1,7 +1,7 @@
 /**
  * The Endpoints controller: for every Service with a selector, an Endpoints object of the same
- * name listing the selected pods — ready ones under `addresses`, the others under
- * `notReadyAddresses` — grouped into subsets by the ports they serve. A Service without a
+ * name listing the selected pods -- ready ones under `addresses`, the others under
+ * `notReadyAddresses` -- grouped into subsets by the ports they serve. A Service without a
  * selector keeps the Endpoints its user writes; a deleted Service loses its Endpoints.
  *
  * @module

@@ -3,7 +3,7 @@
  * `<object>.<hex time>`, with `source.component` and `reportingComponent` set, in the object's
  * namespace (`default` for cluster-scoped objects), and the repeat of an identical event (same
  * object, type, reason and message) folded into the first one by raising its `count` and
- * `lastTimestamp`, as client-go's event correlator does — what `kubectl describe` shows as
+ * `lastTimestamp`, as client-go's event correlator does -- what `kubectl describe` shows as
  * `(x3 over 2m)`.
  *
  * One recorder serves the scheduler, the workload controllers and the node lifecycle controller:

@@ -1,7 +1,7 @@
 /**
  * Controller expectations, as upstream's ReplicaSet controller keeps them: after asking for N
  * creations or deletions, a controller must not count its pods again until its cache has seen
- * them happen — otherwise a sync that runs in between (another event, a status write) sees too
+ * them happen -- otherwise a sync that runs in between (another event, a status write) sees too
  * few pods and creates duplicates. Deletions are tracked by UID (upstream's
  * `UIDTrackingControllerExpectations`), so a deletion seen twice counts once. Expectations that
  * are never met (a lost event) expire.

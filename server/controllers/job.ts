@@ -1,6 +1,6 @@
 /**
- * The Job controller: runs a Job's pods — `parallelism` at a time until `completions` succeeded
- * (NonIndexed), or one pod per completion index (Indexed) — replacing failed pods after a
+ * The Job controller: runs a Job's pods -- `parallelism` at a time until `completions` succeeded
+ * (NonIndexed), or one pod per completion index (Indexed) -- replacing failed pods after a
  * doubling back-off, failing the Job past `backoffLimit` or `activeDeadlineSeconds`, deleting
  * its pods while suspended, and reporting active, ready, terminating, succeeded and failed pods.
  *
@@ -153,7 +153,7 @@ export async function startJobController(
   /** Pods whose tracking finalizer may be dropped now that no Job will count them. */
   const orphanQueue = new WorkQueue();
   const expectations = new Expectations({ now });
-  /** UID of a pod whose finalizer removal was sent → its Job's key; skipped until seen. */
+  /** UID of a pod whose finalizer removal was sent -> its Job's key; skipped until seen. */
   const finalizerRemovals = new Map<string, string>();
   /** The resourceVersion of each Job's last status write: an older cached copy is stale. */
   const written = new Map<string, number>();

@@ -117,7 +117,7 @@ function onlyReplaceFailedPods(job: KubeObject): boolean {
 }
 
 /**
- * A pod that counts as a failure: Failed, or — unless the Job replaces only Failed pods —
+ * A pod that counts as a failure: Failed, or -- unless the Job replaces only Failed pods --
  * deleted before it succeeded (an orphan or evicted pod may never reach Failed).
  */
 export function isPodFailedForJob(pod: KubeObject, job: KubeObject): boolean {
@@ -158,7 +158,7 @@ export function pastBackoffLimitOnFailure(job: KubeObject, active: readonly Kube
   return limit === 0 ? restarts > 0 : restarts >= limit;
 }
 
-/** Milliseconds until the active deadline passes (≤ 0 once past); undefined without one. */
+/** Milliseconds until the active deadline passes (<= 0 once past); undefined without one. */
 export function activeDeadlineRemainingMs(job: KubeObject, now: number): number | undefined {
   const seconds = job.spec?.activeDeadlineSeconds;
   const start = Date.parse(job.status?.startTime ?? "");
@@ -166,7 +166,7 @@ export function activeDeadlineRemainingMs(job: KubeObject, now: number): number 
   return start + seconds * 1000 - now;
 }
 
-/** The delay after `failures` failures in a row: base × 2^(failures−1), capped. */
+/** The delay after `failures` failures in a row: base × 2^(failures-1), capped. */
 export function podFailureBackoffMs(failures: number, baseMs: number): number {
   if (failures <= 0) return 0;
   return Math.min(baseMs * 2 ** (failures - 1), MAX_POD_FAILURE_BACKOFF_MS);

@@ -1,6 +1,6 @@
 /**
  * The TTL-after-finished controller: deletes a finished Job (Complete or Failed) with Background
- * propagation `ttlSecondsAfterFinished` after it finished, as upstream's separate controller —
+ * propagation `ttlSecondsAfterFinished` after it finished, as upstream's separate controller --
  * one timer per Job to its expiry, and a fresh read before deleting, so a TTL changed meanwhile
  * is honoured.
  *

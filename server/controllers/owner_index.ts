@@ -1,5 +1,5 @@
 /**
- * The owner index: for every object of every watched resource, who owns it — and, the other way
+ * The owner index: for every object of every watched resource, who owns it -- and, the other way
  * round, which objects name a given UID as owner, whether that owner still exists or not (as
  * upstream's garbage-collector graph keeps "virtual" owners). It keeps only identities, owner
  * references and deletion state, never whole objects, so it stays small with every pod in it.
@@ -62,9 +62,9 @@ export interface ReplaceResult {
 /** Objects by UID and dependents by owner UID, across resources. */
 export class OwnerIndex {
   #nodes = new Map<string, OwnerIndexNode>();
-  /** owner UID → UIDs of objects naming it. */
+  /** owner UID -> UIDs of objects naming it. */
   #dependents = new Map<string, Set<string>>();
-  /** resource ("group/kind") → UIDs, for replacing one resource's objects after a relist. */
+  /** resource ("group/kind") -> UIDs, for replacing one resource's objects after a relist. */
   #byResource = new Map<string, Set<string>>();
 
   /** Objects indexed. */

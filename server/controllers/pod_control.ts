@@ -3,13 +3,13 @@
  * ReplicaSet, DaemonSet and Job controllers create and delete the pods they own. Each request is
  * expected before it is sent (its cache event may come first); one that fails, or a creation
  * never tried, is marked seen at once, since no event will ever come for it. Creations go in
- * slow-start batches; the events are upstream's (`SuccessfulCreate` "Created pod: …",
- * `FailedCreate` "Error creating: …" — not while the namespace is terminating —,
- * `SuccessfulDelete` "Deleted pod: …", `FailedDelete` "Error deleting: …").
+ * slow-start batches; the events are upstream's (`SuccessfulCreate` "Created pod: ...",
+ * `FailedCreate` "Error creating: ..." -- not while the namespace is terminating --,
+ * `SuccessfulDelete` "Deleted pod: ...", `FailedDelete` "Error deleting: ...").
  *
  * The StatefulSet controller has its own (upstream's `StatefulPodControl`): its pods have fixed
- * names and claims, and its events name them. What comes back — the pod events that meet the
- * expectations and queue the owners — is the same for the three of them ({@link onOwnedPodEvent}).
+ * names and claims, and its events name them. What comes back -- the pod events that meet the
+ * expectations and queue the owners -- is the same for the three of them ({@link onOwnedPodEvent}).
  *
  * @module
  */

@@ -73,7 +73,7 @@ export async function startPodGcController(
   const podStore = stores.forKind("", "Pod");
   const nodeStore = stores.forKind("", "Node");
   const queue = new WorkQueue();
-  /** Node name → when the collector first saw pods bound to it while it did not exist. */
+  /** Node name -> when the collector first saw pods bound to it while it did not exist. */
   const missingSince = new Map<string, number>();
   const PASS = "pass";
 

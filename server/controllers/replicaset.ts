@@ -1,7 +1,7 @@
 /**
  * The ReplicaSet controller: keeps `spec.replicas` active pods that match the selector and that
- * the ReplicaSet controls — adopting matching orphans, creating missing pods from the template in
- * slow-start batches, deleting surplus pods most-deletable first — and reports replicas,
+ * the ReplicaSet controls -- adopting matching orphans, creating missing pods from the template in
+ * slow-start batches, deleting surplus pods most-deletable first -- and reports replicas,
  * fully-labelled, ready and available (`minReadySeconds`) counts in the status.
  *
  * @module

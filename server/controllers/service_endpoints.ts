@@ -152,8 +152,8 @@ export function endpointRelevantChange(old: KubeObject, pod: KubeObject): boolea
 }
 
 /**
- * Queues a Service (by {@link objectKey}) whenever it changes, and whenever a pod it selects —
- * before or after the change — changes in a way that can change its endpoints.
+ * Queues a Service (by {@link objectKey}) whenever it changes, and whenever a pod it selects --
+ * before or after the change -- changes in a way that can change its endpoints.
  */
 export function queueServiceChanges(
   services: InformerCache,

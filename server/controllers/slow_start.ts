@@ -1,6 +1,6 @@
 /**
  * Upstream's slow start (`slowStartBatch`): a controller that makes many objects makes them in
- * batches of 1, 2, 4, … and stops after a batch with a failure, so that a request every one of
+ * batches of 1, 2, 4, ... and stops after a batch with a failure, so that a request every one of
  * them would fail (quota, admission, a terminating namespace) fails once rather than for each.
  *
  * @module
@@ -14,7 +14,7 @@ export interface SlowStartResult {
   error?: unknown;
 }
 
-/** Runs `make` for each item in batches of 1, 2, 4, …, stopping after a batch with a failure. */
+/** Runs `make` for each item in batches of 1, 2, 4, ..., stopping after a batch with a failure. */
 export async function inSlowStartBatches<T>(
   items: readonly T[],
   make: (item: T) => Promise<void>,

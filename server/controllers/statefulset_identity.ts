@@ -2,7 +2,7 @@
  * The stable identity a StatefulSet gives each replica: the name `<set>-<ordinal>`, hostname and
  * subdomain (the governing Service), the pod-name, pod-index and revision labels, and one
  * PersistentVolumeClaim per claim template named `<claim>-<set>-<ordinal>`, mounted in place of
- * the template's volume of the same name — as upstream's `newStatefulSetPod` builds them.
+ * the template's volume of the same name -- as upstream's `newStatefulSetPod` builds them.
  *
  * @module
  */

@@ -4,7 +4,7 @@
  * finished so it is made again under the same name), then pods beyond the replica count from the
  * highest ordinal, then the rolling update from the highest ordinal down to the partition.
  * OrderedReady (monotonic) stops at the first step taken or the first replica not yet Running,
- * Ready and available, so ordinal i is made only once 0…i-1 are ready and scale-down goes one
+ * Ready and available, so ordinal i is made only once 0...i-1 are ready and scale-down goes one
  * pod at a time; Parallel does every replica and scale-down step at once. Also the status those
  * pods give.
  *

@@ -1,7 +1,7 @@
 /**
  * A StatefulSet's history as ControllerRevisions, as upstream keeps it: each distinct pod template
  * is one revision named `<set>-<hash>` whose data is the patch that restores it
- * (`{"spec":{"template":{…,"$patch":"replace"}}}`, what `kubectl rollout undo` applies). Going
+ * (`{"spec":{"template":{...,"$patch":"replace"}}}`, what `kubectl rollout undo` applies). Going
  * back to an earlier template renumbers its revision rather than making a new one; a hash taken
  * by another template is escaped by counting `status.collisionCount` up; history beyond
  * `revisionHistoryLimit` that no pod uses is deleted.

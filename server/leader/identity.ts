@@ -21,7 +21,7 @@ const ID_PATTERN = /^[0-9a-f][0-9a-f-]{7,63}$/;
  * @example
  * ```ts ignore
  * const identity = await ensureLeaderIdentity(join(dataDir, "server"), "server-1");
- * // "server-1_0b5c…"
+ * // "server-1_0b5c..."
  * ```
  */
 export async function ensureLeaderIdentity(serverDir: string, nodeName: string): Promise<string> {

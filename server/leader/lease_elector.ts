@@ -6,7 +6,7 @@
  *
  * Expiry is judged by *this* elector's clock: a lease is expired once its `leaseDurationSeconds`
  * have passed since this elector last saw it change (its resourceVersion), never by comparing
- * the holder's `renewTime` with the local clock — so skewed clocks between servers do not matter,
+ * the holder's `renewTime` with the local clock -- so skewed clocks between servers do not matter,
  * only their rates (client-go's `observedTime`). Every write carries the resourceVersion read, so
  * of two candidates writing at once one gets a 409 and backs off.
  *

@@ -1,6 +1,6 @@
 /**
  * Field selector getters that read one string property by its path. Each names the property's
- * JSON key (`storedKey`, `spec.nodeName` → `nodeName`), so a filtered list can pass over stored
+ * JSON key (`storedKey`, `spec.nodeName` -> `nodeName`), so a filtered list can pass over stored
  * objects whose text lacks `"nodeName":"<value>"` without decoding them
  * (apiserver/stored_text_filter.ts). The key is the last element of the path the getter reads,
  * so the two cannot disagree, as a separate table of keys could.

@@ -42,7 +42,7 @@ export class SchedulerCache {
   readonly #ordered: NodeInfo[] = [];
   readonly #position = new Map<string, number>();
   readonly #pods = new Map<string, CachedPod>();
-  /** zone → controller owner uid → pods, over existing nodes of that zone. */
+  /** zone -> controller owner uid -> pods, over existing nodes of that zone. */
   readonly #zones = new Map<string, Map<string, number>>();
 
   /** Existing nodes, in sampling order. Do not modify. */

@@ -1,7 +1,7 @@
 /**
  * Why a pod fits nowhere, in upstream's words: `0/3 nodes are available: 1 Insufficient cpu,
  * 2 node(s) had untolerated taint {key: value}. preemption: 0/3 nodes are available: 1 No
- * preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.` —
+ * preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.` --
  * a histogram of the filters' reasons, sorted as strings (so "10 ..." sorts before "2 ..."), then
  * what preemption would say. This scheduler does not preempt: nodes that removing pods could
  * free are reported as upstream reports them when no lower-priority victims exist.

@@ -1,6 +1,6 @@
 /**
  * Host ports: which `hostIP/protocol/hostPort` triples a pod claims, and a node's ports in use
- * with upstream's conflict rule — the same protocol and port conflict when either side binds
+ * with upstream's conflict rule -- the same protocol and port conflict when either side binds
  * the wildcard address `0.0.0.0` or both bind the same address.
  *
  * @module
@@ -8,7 +8,7 @@
 import type { KubeObject } from "../../kube/types.ts";
 import { podSpec } from "./api_types.ts";
 
-/** One host port a pod claims, normalised (empty IP → `0.0.0.0`, empty protocol → TCP). */
+/** One host port a pod claims, normalised (empty IP -> `0.0.0.0`, empty protocol -> TCP). */
 export interface HostPort {
   ip: string;
   protocol: string;
@@ -40,7 +40,7 @@ export function podHostPorts(pod: KubeObject): HostPort[] {
 
 /** A node's host ports in use, counted so that removing one pod's claim is exact. */
 export class HostPortsInUse {
-  /** `protocol/port` → address → how many pods claim it. */
+  /** `protocol/port` -> address -> how many pods claim it. */
   #byPort = new Map<string, Map<string, number>>();
 
   /** Records a pod's ports. */

@@ -46,7 +46,7 @@ export class NodeInfo {
   nonZeroMemory = 0;
   podCount = 0;
   readonly ports = new HostPortsInUse();
-  /** Controller owner uid → pods of that owner on this node. */
+  /** Controller owner uid -> pods of that owner on this node. */
   readonly owners = new Map<string, number>();
 
   constructor(name: string) {

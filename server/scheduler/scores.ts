@@ -1,6 +1,6 @@
 /**
  * The scores: which of the feasible nodes suits the pod best? Each is one of upstream's score
- * plugins on its 0–100 scale, normalised over the feasible nodes as upstream normalises it, and
+ * plugins on its 0-100 scale, normalised over the feasible nodes as upstream normalises it, and
  * weighted as upstream's default profile weights it:
  * - TaintToleration ×3: fewer untolerated PreferNoSchedule taints;
  * - NodeAffinity ×2: preferred node affinity terms met;
@@ -64,7 +64,7 @@ export function leastAllocatedScore(requests: PodRequests, node: NodeInfo): numb
 }
 
 /**
- * BalancedAllocation: 100 × (1 − standard deviation of the cpu and memory fractions requested
+ * BalancedAllocation: 100 × (1 - standard deviation of the cpu and memory fractions requested
  * after placing the pod). Pods requesting neither skip it (upstream's later fix for best-effort
  * pods piling onto one node): every node then scores the same.
  */
@@ -97,7 +97,7 @@ function spreadRaw(
   return Math.round(raw);
 }
 
-/** Upstream's DefaultNormalizeScore: scale to 0–100 by the maximum, optionally reversed. */
+/** Upstream's DefaultNormalizeScore: scale to 0-100 by the maximum, optionally reversed. */
 function normalize(scores: number[], reverse: boolean): void {
   let max = 0;
   for (const score of scores) if (score > max) max = score;
@@ -110,7 +110,7 @@ function normalize(scores: number[], reverse: boolean): void {
   }
 }
 
-/** PodTopologySpread's normalisation: fewest same-owner pods → 100. */
+/** PodTopologySpread's normalisation: fewest same-owner pods -> 100. */
 function normalizeSpread(scores: number[]): void {
   let min = Infinity;
   let max = 0;

@@ -1,7 +1,7 @@
 /**
  * `k3ts simulate`: kwok-like nodes that join through the supervisor exactly as agents do and
- * act as `system:node:<name>` — registering Nodes, renewing Leases, and running the pods bound
- * to them — so the scheduler and controllers can be exercised and a control plane sized
+ * act as `system:node:<name>` -- registering Nodes, renewing Leases, and running the pods bound
+ * to them -- so the scheduler and controllers can be exercised and a control plane sized
  * without real machines.
  *
  * @example

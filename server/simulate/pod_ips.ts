@@ -9,9 +9,9 @@ import { type Ipv4Range, ipv4Range } from "../apiserver/ip_range.ts";
 /** The addresses a node gives its pods, one per pod. */
 export class PodIpPool {
   readonly #range: Ipv4Range;
-  /** pod uid → IP */
+  /** pod uid -> IP */
   readonly #byPod = new Map<string, string>();
-  /** IP → pod uid */
+  /** IP -> pod uid */
   readonly #byIp = new Map<string, string>();
   #next = 2;
 

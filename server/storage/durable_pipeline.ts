@@ -7,8 +7,8 @@
  * fsync at all the HTTPS create bench went from ~1,400 to ~1,950/s). Instead the connection runs with `synchronous = NORMAL` (COMMIT
  * writes the WAL without syncing it; SQLite still syncs around checkpoints, so the file is never
  * corrupt) and this pipeline calls `fdatasync` on the WAL file from Deno's blocking thread pool.
- * A batch is acknowledged — its callers answered, its changes made visible to readers and
- * watchers — only after a sync that *began after its COMMIT* has finished. Whatever a client can
+ * A batch is acknowledged -- its callers answered, its changes made visible to readers and
+ * watchers -- only after a sync that *began after its COMMIT* has finished. Whatever a client can
  * observe is therefore as durable as with `FULL`; what is lost on power failure is only what was
  * never acknowledged nor shown. Batches committed while a sync runs share the next one.
  *

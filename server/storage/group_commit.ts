@@ -4,7 +4,7 @@
  * `setTimeout(0)` is not clamped to 4 ms). One fsync then acknowledges the whole group.
  *
  * A commit may finish asynchronously (its fsync running off the main thread): writes that arrive
- * meanwhile wait and form the next group, committed once the running one settled — one
+ * meanwhile wait and form the next group, committed once the running one settled -- one
  * transaction and one fsync per round, however many writers there are.
  *
  * @module

@@ -5,7 +5,7 @@
  *
  * Under `synchronous: "FULL"` the fsync runs off the main thread (see durable_pipeline.ts):
  * readers and watchers see a committed batch once it is durable, so the store keeps two
- * revisions — the newest written and the newest visible — and writers hear back on the turn
+ * revisions -- the newest written and the newest visible -- and writers hear back on the turn
  * after their batch was published.
  *
  * @example

@@ -4,7 +4,7 @@
  * SQLite's automatic checkpoint runs inside the COMMIT that crosses 1,000 WAL pages, and with
  * `synchronous = NORMAL` it fsyncs the WAL and then the database file there: `node:sqlite` runs
  * that on the JavaScript thread, so every few hundred writes the whole API server stood still
- * for 4–10 ms (measured on the create bench; gets and watch events waited behind it).
+ * for 4-10 ms (measured on the create bench; gets and watch events waited behind it).
  *
  * The store therefore turns the automatic checkpoint off and runs its own between transactions,
  * every {@link CHECKPOINT_PAGES} pages written:
@@ -18,7 +18,7 @@
  *
  * Writers wait for the checkpoint in flight ({@link WalCheckpointer.inFlight}); readers and
  * watchers do not. The next commit restarts the WAL from its start, and SQLite syncs the new WAL
- * header there, on the main thread: 0.2–0.4 ms, the one fsync left on it. A failed sync stops
+ * header there, on the main thread: 0.2-0.4 ms, the one fsync left on it. A failed sync stops
  * the store for good, as a failed WAL sync does.
  *
  * @module

@@ -97,11 +97,11 @@ export interface NodePasswordOptions {
 /**
  * Checks a node's password, claiming the name on first use.
  *
- * - no name or no password → 400 (K3s: "node name not set" / "node password not set");
- * - no Secret → one is created (immutable, type {@link NODE_PASSWORD_SECRET_TYPE}, `data.hash`);
- * - Secret whose hash matches → accepted;
- * - hash differs (or is unreadable) while the Node exists → 403 {@link NODE_PASSWORD_REJECTED};
- * - hash differs and no Node of that name exists → the Secret is replaced, because a deleted
+ * - no name or no password -> 400 (K3s: "node name not set" / "node password not set");
+ * - no Secret -> one is created (immutable, type {@link NODE_PASSWORD_SECRET_TYPE}, `data.hash`);
+ * - Secret whose hash matches -> accepted;
+ * - hash differs (or is unreadable) while the Node exists -> 403 {@link NODE_PASSWORD_REJECTED};
+ * - hash differs and no Node of that name exists -> the Secret is replaced, because a deleted
  *   Node frees its name (K3s gets there by garbage-collecting the Secret with its Node).
  *
  * Creation is one write; replacement deletes with a UID precondition and creates, so two agents

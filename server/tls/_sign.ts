@@ -16,7 +16,7 @@ const DAY_MS = 86_400_000;
 /** Clock skew tolerated between nodes: certificates are valid from an hour before issuance. */
 const BACKDATE_MS = 3_600_000;
 
-/** A random positive 128-bit serial number as hex (first byte 0x01–0x7f keeps DER minimal). */
+/** A random positive 128-bit serial number as hex (first byte 0x01-0x7f keeps DER minimal). */
 export function randomSerial(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   bytes[0] = (bytes[0] & 0x7f) | 0x01;

@@ -167,7 +167,7 @@ function decodeTime(der: Uint8Array, tlv: Tlv): Date {
     : null;
   if (!match) throw new TypeError(`DER: bad time "${text}"`);
   let year = Number(match[1]);
-  // RFC 5280: two-digit years 50–99 are 19xx, 00–49 are 20xx.
+  // RFC 5280: two-digit years 50-99 are 19xx, 00-49 are 20xx.
   if (tlv.tag === 0x17) year += year >= 50 ? 1900 : 2000;
   const [month, day, hour, minute, second] = match.slice(2).map(Number);
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second));

@@ -1,5 +1,5 @@
 /**
- * IP address text ↔ bytes, so SANs written by different tools (`::1`, `0:0:0:0:0:0:0:1`)
+ * IP address text <-> bytes, so SANs written by different tools (`::1`, `0:0:0:0:0:0:0:1`)
  * compare equal.
  *
  * @module
@@ -84,7 +84,7 @@ export function formatIp(bytes: Uint8Array): string {
   }
   const words: number[] = [];
   for (let i = 0; i < 16; i += 2) words.push((bytes[i] << 8) | bytes[i + 1]);
-  // RFC 5952: compress the longest run (length ≥ 2) of zero words, the first one on ties.
+  // RFC 5952: compress the longest run (length >= 2) of zero words, the first one on ties.
   let bestStart = -1;
   let bestLength = 1;
   for (let i = 0; i < 8;) {

@@ -2,7 +2,7 @@
  * ClusterRole aggregation, as upstream's clusterrole-aggregation controller: a ClusterRole with
  * an `aggregationRule` gets as `rules` the union of the rules of every other ClusterRole matching
  * any of its `clusterRoleSelectors` (roles taken by name order, each rule once). Every ClusterRole
- * change re-evaluates every aggregated role, so chains (view → edit → admin) settle in a few
+ * change re-evaluates every aggregated role, so chains (view -> edit -> admin) settle in a few
  * passes: each write is itself a change that triggers the next pass.
  *
  * @module

@@ -108,9 +108,9 @@ export class NodeGraph {
   readonly #pods = new Map<string, PodEntry>();
   /** How many bound pods reference each (node, kind, namespace, name). */
   readonly #refs = new Map<string, number>();
-  /** Claim `namespace/name` → the volume it is bound to. */
+  /** Claim `namespace/name` -> the volume it is bound to. */
   readonly #claimVolume = new Map<string, string>();
-  /** Volume → the claims bound to it. */
+  /** Volume -> the claims bound to it. */
   readonly #volumeClaims = new Map<string, Set<string>>();
 
   /** Applies a pod watch event. */

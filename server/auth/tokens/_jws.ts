@@ -9,7 +9,7 @@ import type { ServiceAccountKey, ServiceAccountKeyAlgorithm } from "./signing_ke
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-/** WebCrypto parameters per JWS algorithm. ECDSA signatures are raw `r‖s`, as JWS wants. */
+/** WebCrypto parameters per JWS algorithm. ECDSA signatures are raw `r||s`, as JWS wants. */
 const SIGNING_PARAMS: Record<ServiceAccountKeyAlgorithm, AlgorithmIdentifier | EcdsaParams> = {
   ES256: { name: "ECDSA", hash: "SHA-256" },
   RS256: { name: "RSASSA-PKCS1-v1_5" },

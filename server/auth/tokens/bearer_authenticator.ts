@@ -1,8 +1,8 @@
 /**
- * `Authorization: Bearer <token>` → a user. Service-account JWTs and bootstrap tokens have
+ * `Authorization: Bearer <token>` -> a user. Service-account JWTs and bootstrap tokens have
  * disjoint shapes (three base64url parts vs `<6>.<16>` lowercase), so each token goes to the one
- * authenticator that can read it. A presented token that does not authenticate is an error — the
- * request gets 401, never anonymous access — as upstream's fail-on-error union does.
+ * authenticator that can read it. A presented token that does not authenticate is an error -- the
+ * request gets 401, never anonymous access -- as upstream's fail-on-error union does.
  *
  * @module
  */

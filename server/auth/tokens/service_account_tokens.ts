@@ -140,7 +140,7 @@ function isDeletedBefore(object: LiveObject, limitMs: number): boolean {
 }
 
 /**
- * How many verified signatures are remembered. An ECDSA verify costs ~1–2 ms here while a
+ * How many verified signatures are remembered. An ECDSA verify costs ~1-2 ms here while a
  * pod presents the same token on every call for up to an hour; only the signature check is
  * cached, so expiry and deletion still take effect on the next request.
  */
@@ -150,7 +150,7 @@ const VERIFIED_CACHE_SIZE = 2048;
 export class ServiceAccountTokens {
   readonly #key: ServiceAccountKey;
   readonly #now: () => number;
-  /** Token text → its claims, for tokens whose signature verified; oldest first. */
+  /** Token text -> its claims, for tokens whose signature verified; oldest first. */
   readonly #verified = new Map<string, Record<string, unknown>>();
   /** The `iss` claim. */
   readonly issuer: string;

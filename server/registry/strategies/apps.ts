@@ -1,5 +1,5 @@
 /**
- * apps/v1: Deployment, ReplicaSet, DaemonSet, StatefulSet and ControllerRevision — upstream's
+ * apps/v1: Deployment, ReplicaSet, DaemonSet, StatefulSet and ControllerRevision -- upstream's
  * apps/v1 defaults, the spec checks of `pkg/apis/apps/validation`, the fields an update may not
  * change, and kubectl's columns for each.
  *

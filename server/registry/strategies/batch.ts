@@ -1,5 +1,5 @@
 /**
- * batch/v1: Job and CronJob — upstream's batch/v1 defaults, the selector a Job gets from its
+ * batch/v1: Job and CronJob -- upstream's batch/v1 defaults, the selector a Job gets from its
  * uid, the checks of `pkg/apis/batch/validation`, what a Job update may not change, and
  * kubectl's columns.
  *

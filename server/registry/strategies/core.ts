@@ -1,6 +1,6 @@
 /**
  * The smaller core/v1 resources: ConfigMap, Secret, ServiceAccount, Endpoints, Event,
- * PersistentVolume and PersistentVolumeClaim — their defaults, the checks upstream makes most
+ * PersistentVolume and PersistentVolumeClaim -- their defaults, the checks upstream makes most
  * often, and their kubectl columns.
  *
  * @module

@@ -1,6 +1,6 @@
 /**
  * The grammar of `CronJob.spec.schedule`: what upstream's parser (robfig/cron v3 `ParseStandard`)
- * accepts, with its error texts — five fields (minute, hour, day of month, month, day of week)
+ * accepts, with its error texts -- five fields (minute, hour, day of month, month, day of week)
  * of `*`, `?`, numbers, names, ranges, steps and lists, or a descriptor such as `@daily` or
  * `@every 1h30m`.
  *
@@ -48,7 +48,7 @@ const DESCRIPTORS = [
 ];
 
 /** Go duration units `time.ParseDuration` knows. */
-const DURATION_UNITS = ["ns", "us", "µs", "μs", "ms", "s", "m", "h"];
+const DURATION_UNITS = ["ns", "us", "µs", "\u03bcs", "ms", "s", "m", "h"];
 
 /** Go's `strconv.Atoi` then a sign check, with robfig's wording. */
 function parseNumber(expr: string): number | string {

@@ -1,7 +1,7 @@
 /**
  * The smaller API groups: coordination (Lease), discovery (EndpointSlice), networking (Ingress,
  * NetworkPolicy), storage (StorageClass), RBAC (Role, ClusterRole and their bindings) and
- * events.k8s.io Events — their upstream defaults, the checks clients meet most, the fields an
+ * events.k8s.io Events -- their upstream defaults, the checks clients meet most, the fields an
  * update may not change, and kubectl's columns.
  *
  * @module
