@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { ApiError } from "../../kube/errors.ts";
 
 /**
  * Request headers by lowercase name, repeated ones joined with ", ", as the listener builds
@@ -73,7 +74,20 @@ export function normalizeMethod(method: string): string {
   return NORMALIZED_METHODS.get(method.toLowerCase()) ?? method;
 }
 
-/** A request as the listener received it, its body already read in full and bounded. */
+/** Upstream's limit on request bodies (3 MiB). */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+/**
+ * Reads a request's whole body once: the bytes, or "too-large" as soon as they pass the
+ * listener's limit.
+ */
+export type BodyReader = () => Promise<Uint8Array | "too-large">;
+
+/**
+ * A request as the listener received it. The body is read when a handler asks for it, not
+ * before: a request refused on its headers (401, 403) is answered without taking its body in,
+ * and over HTTP/2 the client may send no more of it than its flow-control window allows.
+ */
 export class ListenerRequest implements ApiRequest {
   /** The method, normalised as fetch does. */
   readonly method: string;
@@ -83,39 +97,57 @@ export class ListenerRequest implements ApiRequest {
   readonly headers: RequestHeaders;
   /** Aborted when the client goes away; never, for requests nothing stops early. */
   readonly signal: AbortSignal;
-  /** The body bytes; undefined for a request without a body. */
-  readonly bytes: Uint8Array | undefined;
+  #source: Uint8Array | BodyReader | undefined;
+  #bytes: Promise<Uint8Array> | undefined;
   #stream: ReadableStream<Uint8Array> | undefined;
 
   /**
-   * Wraps what the listener read.
+   * Wraps what the listener received.
    * @param method the method as sent
    * @param url the absolute URL
    * @param headers lowercase names, repeated ones joined (the listener's record)
-   * @param bytes the whole body, already bounded; undefined when there is none
+   * @param body the whole body, or how to read it (bounded); undefined when there is none
    * @param signal aborted when the client goes away; omitted for requests nothing stops early
    */
   constructor(
     method: string,
     url: string,
     headers: HeaderRecord,
-    bytes: Uint8Array | undefined,
+    body: Uint8Array | BodyReader | undefined,
     signal: AbortSignal = NOT_ABORTED,
   ) {
     this.method = normalizeMethod(method);
     this.url = url;
     this.headers = new RecordHeaders(headers);
-    this.bytes = bytes;
+    this.#source = body;
     this.signal = signal;
+  }
+
+  /**
+   * The whole body (empty when there is none), read on the first call.
+   * @throws ApiError 413 when it is larger than the listener's limit
+   */
+  bytes(): Promise<Uint8Array> {
+    this.#bytes ??= this.#read();
+    return this.#bytes;
+  }
+
+  async #read(): Promise<Uint8Array> {
+    const source = this.#source;
+    this.#source = undefined;
+    if (source === undefined) return new Uint8Array();
+    if (source instanceof Uint8Array) return source;
+    const read = await source();
+    if (read === "too-large") throw ApiError.tooLarge(MAX_BODY_BYTES);
+    return read;
   }
 
   /** The body as a one-shot stream (made on first use); {@link bytes} is the cheap way. */
   get body(): ReadableStream<Uint8Array> | null {
-    if (!this.bytes) return null;
-    const bytes = this.bytes;
+    if (this.#source === undefined && this.#bytes === undefined) return null;
     this.#stream ??= new ReadableStream({
-      start(controller) {
-        controller.enqueue(bytes);
+      pull: async (controller) => {
+        controller.enqueue(await this.bytes());
         controller.close();
       },
     });

@@ -33,6 +33,25 @@ Deno.test("listener request body: readBody returns the read bytes; the stream se
   assert.equal((await readBody(empty)).byteLength, 0);
 });
 
+Deno.test("listener request body: read on first ask, once; past the limit it is a 413 ApiError", async () => {
+  let reads = 0;
+  const bytes = new TextEncoder().encode("{}");
+  const lazy = new ListenerRequest("POST", URL_, {}, () => (reads++, Promise.resolve(bytes)));
+  assert.equal(reads, 0, "nothing is read before a handler asks");
+  assert.deepEqual(await readBody(lazy), bytes);
+  assert.deepEqual(await lazy.bytes(), bytes);
+  assert.equal(reads, 1);
+
+  const tooLarge = new ListenerRequest("POST", URL_, {}, () => Promise.resolve("too-large"));
+  await assert.rejects(readBody(tooLarge), (error: Error & { code?: number }) => {
+    assert.equal(error.code, 413);
+    assert.match(error.message, /larger than the limit of 3145728 bytes/);
+    return true;
+  });
+  const streamed = new ListenerRequest("POST", URL_, {}, () => Promise.resolve("too-large"));
+  await assert.rejects(new Response(streamed.body).text(), /larger than the limit/);
+});
+
 Deno.test("readBody refuses a declared length over the limit, for listener and fetch requests", async () => {
   const headers = { "content-length": String(MAX_BODY_BYTES + 1) };
   await assert.rejects(

@@ -6,10 +6,9 @@
  */
 import { ApiError } from "../../kube/errors.ts";
 import { KUBE_PROTOBUF } from "../../kube/protobuf/media_type.ts";
-import { type ApiRequest, ListenerRequest } from "./api_request.ts";
+import { type ApiRequest, ListenerRequest, MAX_BODY_BYTES } from "./api_request.ts";
 
-/** Upstream's limit on request bodies (3 MiB). */
-export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+export { MAX_BODY_BYTES } from "./api_request.ts";
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
@@ -46,14 +45,12 @@ export function errorResponse(error: unknown): Response {
 
 /**
  * Reads the body as bytes, refusing more than {@link MAX_BODY_BYTES}. The listener's requests
- * carry their bytes already read (and bounded); any other request's body is streamed.
+ * read theirs bounded, in one piece; any other request's body is streamed.
  */
 export async function readBody(request: ApiRequest): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) throw ApiError.tooLarge(MAX_BODY_BYTES);
-  if (request instanceof ListenerRequest && !request.bodyUsed) {
-    return request.bytes ?? new Uint8Array();
-  }
+  if (request instanceof ListenerRequest && !request.bodyUsed) return await request.bytes();
   if (!request.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let total = 0;

@@ -286,22 +286,16 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
       });
     }
     try {
-      let body: Uint8Array<ArrayBuffer> | undefined;
-      if (method !== "GET" && method !== "HEAD") {
-        const read = await exchange.readBody();
-        if (read === "too-large") {
-          const status = ApiError.tooLarge(MAX_BODY_BYTES).toStatus();
-          exchange.respond(
-            413,
-            { "content-type": "application/json" },
-            encoder.encode(JSON.stringify(status)),
-          );
-          return;
-        }
-        body = read as Uint8Array<ArrayBuffer>;
-      }
       const headers = exchange.headers;
-      const request = new ListenerRequest(method, exchange.url, headers, body, abort?.signal);
+      // The body is read when a handler asks for it: after authentication, so a request
+      // refused on its headers never has its body taken in.
+      const request = new ListenerRequest(
+        method,
+        exchange.url,
+        headers,
+        method === "GET" || method === "HEAD" ? undefined : () => exchange.readBody(),
+        abort?.signal,
+      );
       let user = certificateUser(exchange.socket, options.clientCaPem);
       if (!user && options.authenticateRequest) {
         const result = await options.authenticateRequest(request);
@@ -324,10 +318,12 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
       await writeResponse(exchange, response);
     } catch (error) {
       if (!exchange.headersSent()) {
+        // An ApiError keeps its status (a body past the limit is 413); anything else is 500.
+        const apiError = error instanceof ApiError ? error : ApiError.internal(String(error));
         exchange.respond(
-          500,
+          apiError.code,
           { "content-type": "application/json" },
-          encoder.encode(JSON.stringify(ApiError.internal(String(error)).toStatus())),
+          encoder.encode(JSON.stringify(apiError.toStatus())),
         );
       } else {
         exchange.end();

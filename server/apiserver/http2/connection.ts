@@ -99,6 +99,15 @@ export class Http2ServerStream {
   endQueued = false;
   /** Received body bytes not yet given back as window. */
   unacknowledged = 0;
+  /**
+   * Body bytes that arrived before the handler asked for the body: their window, the stream's
+   * and the connection's, is given back only once it does (or the stream closes). So a request
+   * refused unread (401) holds at most its stream window, and all of a connection's unread
+   * bodies together at most the connection window, as Go's server bounds them.
+   */
+  held = 0;
+  /** The handler asked for the body: window is given back as bytes arrive. */
+  reading = false;
 
   readonly #connection: Http2ServerConnection;
   /** The body so far: one buffer that grows, never past the connection's limit. */
@@ -127,6 +136,10 @@ export class Http2ServerStream {
 
   /** The whole request body, or "too-large" as soon as it passes the connection's limit. */
   readBody(): Promise<Uint8Array | "too-large"> {
+    if (!this.reading) {
+      this.reading = true;
+      this.#connection.releaseHeld(this);
+    }
     if (this.#tooLarge) return Promise.resolve("too-large");
     if (this.remoteEnded) return Promise.resolve(this.#body.subarray(0, this.#received));
     if (this.closed) return Promise.reject(new Error("the stream was reset"));
@@ -421,7 +434,34 @@ export class Http2ServerConnection {
     this.#closeStream(stream);
   }
 
+  /** The stream's handler asked for its body: the window its held bytes took is given back. */
+  releaseHeld(stream: Http2ServerStream): void {
+    if (stream.held === 0) return;
+    this.#unacknowledged += stream.held;
+    if (!stream.remoteEnded && !stream.closed) stream.unacknowledged += stream.held;
+    stream.held = 0;
+    this.#acknowledge(stream);
+  }
+
+  /** Sends the WINDOW_UPDATEs that received bytes have earned: at half a window, not per frame. */
+  #acknowledge(stream: Http2ServerStream | undefined): void {
+    if (stream && stream.unacknowledged >= STREAM_WINDOW / 2) {
+      this.#frame(WINDOW_UPDATE, 0, stream.id, u32(stream.unacknowledged));
+      stream.unacknowledged = 0;
+    }
+    if (this.#unacknowledged >= CONNECTION_WINDOW / 2) {
+      this.#frame(WINDOW_UPDATE, 0, 0, u32(this.#unacknowledged));
+      this.#unacknowledged = 0;
+    }
+  }
+
   #closeStream(stream: Http2ServerStream): void {
+    if (stream.held > 0) {
+      // A closed stream's unread bytes no longer hold the connection's window.
+      this.#unacknowledged += stream.held;
+      stream.held = 0;
+      this.#acknowledge(undefined);
+    }
     this.#streams.delete(stream.id);
     this.#blocked.delete(stream);
     stream.markClosed();
@@ -508,10 +548,7 @@ export class Http2ServerConnection {
       this.#frameArrived(type, flags, id, payload);
     }
     if (at < buffer.length) this.#pending = copyOf(buffer.subarray(at));
-    if (this.#unacknowledged >= CONNECTION_WINDOW / 2) {
-      this.#frame(WINDOW_UPDATE, 0, 0, u32(this.#unacknowledged));
-      this.#unacknowledged = 0;
-    }
+    this.#acknowledge(undefined);
   }
 
   #frameArrived(type: number, flags: number, id: number, payload: Uint8Array): void {
@@ -565,17 +602,21 @@ export class Http2ServerConnection {
     if (id === 0) throw Http2Error.protocol("DATA on stream 0");
     if (id > this.#lastStreamId) throw Http2Error.protocol("DATA on a stream not opened");
     // Flow control counts the whole payload, padding included, whatever becomes of it.
-    this.#unacknowledged += payload.length;
     const stream = this.#streams.get(id);
-    if (!stream || stream.remoteEnded) return; // closed or refused: the window is still returned
+    if (!stream || stream.remoteEnded) {
+      this.#unacknowledged += payload.length; // closed or refused: the window is still returned
+      return;
+    }
     const data = unpadded(flags, payload);
     const endStream = (flags & END_STREAM) !== 0;
-    stream.unacknowledged += payload.length;
-    stream.receive(data, endStream);
-    if (!endStream && stream.unacknowledged >= STREAM_WINDOW / 2) {
-      this.#frame(WINDOW_UPDATE, 0, id, u32(stream.unacknowledged));
-      stream.unacknowledged = 0;
+    if (stream.reading) {
+      this.#unacknowledged += payload.length;
+      if (!endStream) stream.unacknowledged += payload.length;
+    } else {
+      stream.held += payload.length;
     }
+    stream.receive(data, endStream);
+    if (stream.reading && !endStream) this.#acknowledge(stream);
   }
 
   #headers(flags: number, id: number, payload: Uint8Array): void {

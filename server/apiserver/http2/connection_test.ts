@@ -199,6 +199,32 @@ Deno.test("http2 connection: a body in padded DATA frames, and one over the limi
   assertEquals([...frames[2].payload], u32(0));
 });
 
+Deno.test("http2 connection: a body nobody asked for keeps its window until read or answered", async () => {
+  const client = new Client([], 4 << 20);
+  await client.frames();
+  const chunk = new Uint8Array(16_384);
+  const sendBody = (id: number) => {
+    client.send(frame(HEADERS, END_HEADERS, id, requestBlock("POST", "/api")));
+    for (let i = 0; i < 40; i++) client.send(frame(DATA, 0, id, chunk));
+  };
+  const held = 40 * chunk.length; // past half the 1 MiB stream window
+  const windowUpdates = (frames: Frame[]) =>
+    frames.filter((f) => f.type === WINDOW_UPDATE).map((f) => [f.id, ...f.payload]);
+
+  sendBody(1);
+  assertEquals(windowUpdates(await client.frames()), []);
+  void client.streams[0].readBody();
+  assertEquals(windowUpdates(await client.frames()), [[1, ...u32(held)]]);
+
+  // Thirteen requests answered unread (as a 401 is): their bytes hold the connection's window
+  // until then, and are given back with the answers, once half the 16 MiB window is owed: the
+  // read body's and twelve answered ones' (the thirteenth waits for the next).
+  for (let id = 3; id <= 27; id += 2) sendBody(id);
+  assertEquals(windowUpdates(await client.frames()), []);
+  for (const stream of client.streams.slice(1)) stream.respond(401, {});
+  assertEquals(windowUpdates(await client.frames()), [[0, ...u32(13 * held)]]);
+});
+
 Deno.test("http2 connection: a response waits for the client's window, and writes wait for it", async () => {
   const client = new Client([[4, 10]]); // INITIAL_WINDOW_SIZE 10
   await client.frames();
