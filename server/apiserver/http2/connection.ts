@@ -108,6 +108,8 @@ export class Http2ServerStream {
   held = 0;
   /** The handler asked for the body: window is given back as bytes arrive. */
   reading = false;
+  /** What the client may still send on the stream: our window as it last heard of it. */
+  receiveWindow = STREAM_WINDOW;
 
   readonly #connection: Http2ServerConnection;
   /** The body so far: one buffer that grows, never past the connection's limit. */
@@ -320,6 +322,11 @@ export class Http2ServerConnection {
   #peerMaxFrameSize = DEFAULT_MAX_FRAME_SIZE;
   /** Received bytes not yet given back as connection window. */
   #unacknowledged = 0;
+  /**
+   * What the client may still send on the connection. A client that sends past it (or past a
+   * stream's) ignores flow control, and the bound on unread bodies with it: a connection error.
+   */
+  #receiveWindow = CONNECTION_WINDOW;
 
   #out: Uint8Array[] = [];
   #flushScheduled = false;
@@ -447,10 +454,12 @@ export class Http2ServerConnection {
   #acknowledge(stream: Http2ServerStream | undefined): void {
     if (stream && stream.unacknowledged >= STREAM_WINDOW / 2) {
       this.#frame(WINDOW_UPDATE, 0, stream.id, u32(stream.unacknowledged));
+      stream.receiveWindow += stream.unacknowledged;
       stream.unacknowledged = 0;
     }
     if (this.#unacknowledged >= CONNECTION_WINDOW / 2) {
       this.#frame(WINDOW_UPDATE, 0, 0, u32(this.#unacknowledged));
+      this.#receiveWindow += this.#unacknowledged;
       this.#unacknowledged = 0;
     }
   }
@@ -602,11 +611,19 @@ export class Http2ServerConnection {
     if (id === 0) throw Http2Error.protocol("DATA on stream 0");
     if (id > this.#lastStreamId) throw Http2Error.protocol("DATA on a stream not opened");
     // Flow control counts the whole payload, padding included, whatever becomes of it.
+    if (payload.length > this.#receiveWindow) {
+      throw new Http2Error(ErrorCode.FLOW_CONTROL_ERROR, "DATA past the connection's window");
+    }
+    this.#receiveWindow -= payload.length;
     const stream = this.#streams.get(id);
     if (!stream || stream.remoteEnded) {
       this.#unacknowledged += payload.length; // closed or refused: the window is still returned
       return;
     }
+    if (payload.length > stream.receiveWindow) {
+      throw new Http2Error(ErrorCode.FLOW_CONTROL_ERROR, `DATA past stream ${id}'s window`);
+    }
+    stream.receiveWindow -= payload.length;
     const data = unpadded(flags, payload);
     const endStream = (flags & END_STREAM) !== 0;
     if (stream.reading) {

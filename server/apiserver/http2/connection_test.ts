@@ -225,6 +225,26 @@ Deno.test("http2 connection: a body nobody asked for keeps its window until read
   assertEquals(windowUpdates(await client.frames()), [[0, ...u32(13 * held)]]);
 });
 
+Deno.test("http2 connection: DATA past a stream's or the connection's window ends the connection", async () => {
+  const chunk = new Uint8Array(16_384);
+  const stream = new Client([], 4 << 20);
+  stream.send(frame(HEADERS, END_HEADERS, 1, requestBlock("POST", "/api")));
+  for (let i = 0; i < 64; i++) stream.send(frame(DATA, 0, 1, chunk)); // exactly the 1 MiB window
+  assertEquals(goawayCode(await stream.frames()), undefined);
+  stream.send(frame(DATA, 0, 1, [1]));
+  assertEquals(goawayCode(await stream.frames()), 0x3); // FLOW_CONTROL_ERROR
+
+  // Sixteen streams fill the 16 MiB connection window; a seventeenth's first octet is too many.
+  const connection = new Client([], 4 << 20);
+  for (let id = 1; id <= 33; id += 2) {
+    connection.send(frame(HEADERS, END_HEADERS, id, requestBlock("POST", "/api")));
+    for (let i = 0; i < (id === 33 ? 0 : 64); i++) connection.send(frame(DATA, 0, id, chunk));
+  }
+  assertEquals(goawayCode(await connection.frames()), undefined);
+  connection.send(frame(DATA, 0, 33, [1]));
+  assertEquals(goawayCode(await connection.frames()), 0x3);
+});
+
 Deno.test("http2 connection: a response waits for the client's window, and writes wait for it", async () => {
   const client = new Client([[4, 10]]); // INITIAL_WINDOW_SIZE 10
   await client.frames();
