@@ -253,6 +253,12 @@ async function writeResponse(exchange: Exchange, response: Response): Promise<vo
   }
 }
 
+/**
+ * How long a stopping server waits for an HTTP/2 client to close its side after the GOAWAY,
+ * before it destroys the socket (a client that reads the GOAWAY closes at once).
+ */
+const SHUTDOWN_LINGER_MS = 1_000;
+
 /** Starts the listener. */
 export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServer> {
   const server = http2.createSecureServer({
@@ -270,6 +276,7 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
   const nodeConnectionListeners = server.listeners("secureConnection");
   server.removeAllListeners("secureConnection");
   const sockets = new Set<{ destroy(): void }>();
+  const http2Connections = new Set<Http2ServerConnection>();
 
   let requests = 0;
   const serve = async (exchange: Exchange) => {
@@ -339,10 +346,15 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
     // As Node's HTTP server does by default: a small response must not wait for the ACK of the
     // previous segment (Nagle's algorithm) before it leaves.
     socket.setNoDelay(true);
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    if (socket.alpnProtocol === "h2") new Http2ServerConnection(socket, http2Options);
-    else for (const listener of nodeConnectionListeners) listener.call(server, socket);
+    if (socket.alpnProtocol === "h2") {
+      const connection = new Http2ServerConnection(socket, http2Options);
+      http2Connections.add(connection);
+      socket.on("close", () => http2Connections.delete(connection));
+    } else {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      for (const listener of nodeConnectionListeners) listener.call(server, socket);
+    }
   });
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     void serve(http1Exchange(req, res));
@@ -360,6 +372,7 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());
+            for (const connection of http2Connections) connection.shutdown(SHUTDOWN_LINGER_MS);
             for (const s of sockets) s.destroy();
           }),
       });

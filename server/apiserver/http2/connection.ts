@@ -367,6 +367,17 @@ export class Http2ServerConnection {
     return this.#streams.size;
   }
 
+  /**
+   * The server is stopping: tells the client with GOAWAY (NO_ERROR), so it opens its next
+   * request on a new connection instead of seeing this one reset, and ends the socket, destroyed
+   * after `lingerMs` at the latest. Open streams (watches) end with the connection.
+   */
+  shutdown(lingerMs: number): void {
+    if (this.#closed) return;
+    this.#sendGoaway(ErrorCode.NO_ERROR, "the server is shutting down");
+    this.#endSocket(lingerMs);
+  }
+
   /** Writes a response's HEADERS (and CONTINUATION frames when the block is large). */
   sendHeaders(
     stream: Http2ServerStream,
@@ -487,11 +498,11 @@ export class Http2ServerConnection {
    * last answer sends WINDOW_UPDATEs and PINGs, and bytes arriving on a closed socket make the
    * kernel reset the connection and drop what was not yet sent.
    */
-  #endSocket(): void {
+  #endSocket(lingerMs = LINGER_MS): void {
     this.#flush();
     this.#closed = true;
     const socket = this.#socket;
-    const linger = setTimeout(() => socket.destroy(), LINGER_MS);
+    const linger = setTimeout(() => socket.destroy(), lingerMs);
     linger.unref();
     socket.once("close", () => clearTimeout(linger));
     socket.end();

@@ -245,6 +245,19 @@ Deno.test("http2 connection: DATA past a stream's or the connection's window end
   assertEquals(goawayCode(await connection.frames()), 0x3);
 });
 
+Deno.test("http2 connection: shutdown sends GOAWAY with NO_ERROR and the last stream, then ends", async () => {
+  const client = new Client();
+  client.send(frame(HEADERS, END_HEADERS | END_STREAM, 1, requestBlock("GET", "/watch")));
+  client.streams[0].startStream(200, {});
+  await client.frames();
+  client.connection.shutdown(0);
+  const frames = client.socket.written.length;
+  assert(client.socket.ended);
+  const goaway = concat(client.socket.written.slice(frames - 1));
+  assertEquals(goaway[3], GOAWAY);
+  assertEquals([...goaway.subarray(9, 17)], [...u32(1), ...u32(0)]);
+});
+
 Deno.test("http2 connection: a response waits for the client's window, and writes wait for it", async () => {
   const client = new Client([[4, 10]]); // INITIAL_WINDOW_SIZE 10
   await client.frames();
