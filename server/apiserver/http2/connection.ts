@@ -58,6 +58,18 @@ const MAX_REPLIES_WHILE_BLOCKED = 10_000;
 const LINGER_MS = 5_000;
 /** SETTINGS frames a connection may send (clients send one or two). */
 const MAX_SETTINGS_FRAMES = 100;
+/** A field name with an uppercase letter: malformed in HTTP/2 (RFC 9113, section 8.2.1). */
+const UPPERCASE = /[A-Z]/;
+
+/** Headers that belong to one HTTP/1.1 connection and are malformed in HTTP/2 (section 8.2.2). */
+const CONNECTION_SPECIFIC = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "upgrade",
+]);
+
 /** A stream's queued response bytes above which `write` asks the writer to wait. */
 const HIGH_WATER = 64 * 1024;
 
@@ -110,6 +122,10 @@ export class Http2ServerStream {
   reading = false;
   /** What the client may still send on the stream: our window as it last heard of it. */
   receiveWindow = STREAM_WINDOW;
+  /** The request's `content-length`, when it has one: the body must be exactly that long. */
+  declaredLength: number | undefined;
+  /** Body octets received so far, padding left out. */
+  dataLength = 0;
 
   readonly #connection: Http2ServerConnection;
   /** The body so far: one buffer that grows, never past the connection's limit. */
@@ -637,6 +653,19 @@ export class Http2ServerConnection {
     stream.receiveWindow -= payload.length;
     const data = unpadded(flags, payload);
     const endStream = (flags & END_STREAM) !== 0;
+    stream.dataLength += data.length;
+    const declared = stream.declaredLength;
+    if (
+      declared !== undefined &&
+      (stream.dataLength > declared || (endStream && stream.dataLength !== declared))
+    ) {
+      // The body disagrees with its content-length: malformed. Its bytes still count as read.
+      this.#unacknowledged += payload.length + stream.held;
+      stream.held = 0;
+      this.#malformed(id);
+      this.#closeStream(stream);
+      return;
+    }
     if (stream.reading) {
       this.#unacknowledged += payload.length;
       if (!endStream) stream.unacknowledged += payload.length;
@@ -687,6 +716,14 @@ export class Http2ServerConnection {
     this.#headerBlock(pending.id, pending.endStream, concat(pending.fragments, pending.size));
   }
 
+  /**
+   * A request that breaks HTTP/2's rules for messages (RFC 9113, section 8.1.1): a stream error,
+   * the connection goes on.
+   */
+  #malformed(id: number): void {
+    this.#reply(RST_STREAM, 0, id, u32(ErrorCode.PROTOCOL_ERROR));
+  }
+
   /** A complete header block: a new request, or the trailers of an open one. */
   #headerBlock(id: number, endStream: boolean, block: Uint8Array): void {
     // Decoded whatever follows: the table must stay in step with the client's.
@@ -709,25 +746,35 @@ export class Http2ServerConnection {
       this.#reply(RST_STREAM, 0, id, u32(ErrorCode.REFUSED_STREAM));
       return;
     }
-    let method = "", path = "", authority = "";
+    let method = "", path = "", authority = "", regular = false;
     // No prototype: a header named `constructor` or `__proto__` is a header like any other.
     const headers: Record<string, string> = Object.create(null);
     for (let i = 0; i < fields.length; i += 2) {
       const name = fields[i], value = fields[i + 1];
       if (name[0] === ":") {
+        if (regular) return this.#malformed(id); // pseudo-headers come first
         if (name === ":method") method = value;
         else if (name === ":path") path = value;
         else if (name === ":authority") authority = value;
+        else if (name !== ":scheme") return this.#malformed(id);
         continue;
       }
+      regular = true;
+      if (UPPERCASE.test(name) || CONNECTION_SPECIFIC.has(name)) return this.#malformed(id);
+      if (name === "te" && value !== "trailers") return this.#malformed(id);
       const previous = headers[name];
       headers[name] = previous === undefined
         ? value
         : `${previous}${name === "cookie" ? "; " : ", "}${value}`;
     }
-    if (!method || !path) {
-      this.#reply(RST_STREAM, 0, id, u32(ErrorCode.PROTOCOL_ERROR));
-      return;
+    if (!method || !path) return this.#malformed(id);
+    const declared = headers["content-length"];
+    const declaredLength = declared === undefined ? undefined : Number(declared);
+    if (
+      declaredLength !== undefined &&
+      (!/^\d+$/.test(declared!) || (endStream && declaredLength !== 0))
+    ) {
+      return this.#malformed(id);
     }
     const url = `https://${authority || headers.host || "localhost"}${path}`;
     const stream = new Http2ServerStream(
@@ -737,6 +784,7 @@ export class Http2ServerConnection {
       this.#socket,
       this.#peerInitialWindow,
     );
+    stream.declaredLength = declaredLength;
     this.#streams.set(id, stream);
     if (endStream) stream.endRemote();
     const handled = this.#onStream(stream);

@@ -258,6 +258,37 @@ Deno.test("http2 connection: shutdown sends GOAWAY with NO_ERROR and the last st
   assertEquals([...goaway.subarray(9, 17)], [...u32(1), ...u32(0)]);
 });
 
+Deno.test("http2 connection: malformed requests are reset with PROTOCOL_ERROR, the connection goes on", async () => {
+  const client = new Client([], 1 << 20);
+  await client.frames();
+  const cases: [number, string, [string, string][], number[][]][] = [
+    [1, "an uppercase name", [["Accept", "*/*"]], []],
+    [3, "a connection-specific header", [["connection", "keep-alive"]], []],
+    [5, "te other than trailers", [["te", "gzip"]], []],
+    [7, "a pseudo-header after a regular one", [["accept", "*/*"], [":scheme", "https"]], []],
+    [9, "an unknown pseudo-header", [[":protocol", "websocket"]], []],
+    [11, "a body shorter than its content-length", [["content-length", "5"]], [[1, 97, 98]]],
+    [13, "a body longer than its content-length", [["content-length", "1"]], [[0, 97, 98]]],
+    [15, "a content-length that is not a number", [["content-length", "-1"]], [[1]]],
+  ];
+  for (const [id, what, extra, data] of cases) {
+    client.send(frame(HEADERS, END_HEADERS, id, requestBlock("POST", "/api", extra)));
+    for (const [flags, ...bytes] of data) client.send(frame(DATA, flags, id, bytes));
+    const frames = await client.frames();
+    assertEquals(kinds(frames), [`3/0/${id}`], what);
+    assertEquals([...frames[0].payload], u32(1), what);
+  }
+  // A body that matches its content-length is a request like any other.
+  client.send(
+    frame(HEADERS, END_HEADERS, 17, requestBlock("POST", "/api", [["content-length", "2"]])),
+  );
+  client.send(frame(DATA, END_STREAM, 17, [97, 98]));
+  const accepted = client.streams.at(-1)!;
+  assertEquals(accepted.id, 17);
+  assertEquals(text(await accepted.readBody() as Uint8Array), "ab");
+  assertEquals(goawayCode(await client.frames()), undefined);
+});
+
 Deno.test("http2 connection: a response waits for the client's window, and writes wait for it", async () => {
   const client = new Client([[4, 10]]); // INITIAL_WINDOW_SIZE 10
   await client.frames();
