@@ -438,12 +438,15 @@ async function benchApi(): Promise<void> {
     );
     for (const c of userClients) c.close();
 
-    const delays = await watchLatency(credentials, 100, 20, 50);
+    // 200 events, not 50: each event is 100 deliveries, so with 50 the p99 was the second
+    // slowest event, and one collection pause in the run decided the row.
+    const delays = await watchLatency(credentials, 100, 20, 200);
     row(
       "watch delivery to 100 watchers p50 / p99 (ms)",
       `${percentile(delays, 50).toFixed(2)} / ${percentile(delays, 99).toFixed(2)}`,
       verdict(percentile(delays, 99) <= 10, "p99 <= 10"),
     );
+    row("  slowest delivery of the 200 events (ms)", Math.max(...delays).toFixed(2));
     row("server RSS after the load (MB)", rssMb(pid).toFixed(1));
 
     for (const c of clients) c.close();
