@@ -37,10 +37,15 @@ export function responseText(response: Response): string | undefined {
 
 /** The response for any thrown value: ApiErrors as their Status, anything else as a 500. */
 export function errorResponse(error: unknown): Response {
-  const apiError = error instanceof ApiError
+  const apiError = asApiError(error);
+  return jsonResponse(apiError.code, apiError.toStatus());
+}
+
+/** `error` as the ApiError it meant, or a 500 InternalError carrying its message. */
+export function asApiError(error: unknown): ApiError {
+  return error instanceof ApiError
     ? error
     : ApiError.internal(error instanceof Error ? error.message : String(error));
-  return jsonResponse(apiError.code, apiError.toStatus());
 }
 
 /**

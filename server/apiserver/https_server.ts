@@ -13,7 +13,13 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:
 import { setImmediate } from "node:timers";
 import type { TLSSocket } from "node:tls";
 import type { ApiHandler } from "./handler.ts";
-import { errorResponse, isStreamingResponse, MAX_BODY_BYTES, responseText } from "./http_io.ts";
+import {
+  asApiError,
+  errorResponse,
+  isStreamingResponse,
+  MAX_BODY_BYTES,
+  responseText,
+} from "./http_io.ts";
 import {
   type ApiRequest,
   type HeaderRecord,
@@ -326,7 +332,7 @@ export function startHttpsServer(options: HttpsServerOptions): Promise<HttpsServ
     } catch (error) {
       if (!exchange.headersSent()) {
         // An ApiError keeps its status (a body past the limit is 413); anything else is 500.
-        const apiError = error instanceof ApiError ? error : ApiError.internal(String(error));
+        const apiError = asApiError(error);
         exchange.respond(
           apiError.code,
           { "content-type": "application/json" },
